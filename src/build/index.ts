@@ -1,0 +1,116 @@
+/**
+ * The build step as a library (`brrtrouter-edge/build`): OpenAPI document in, generated
+ * module out.
+ *
+ *   readSpec (load → bundle $refs → normalise 3.0→3.1 → check) → compile matcher
+ *   → compile validators → emit
+ *
+ * Never throws for a bad document: problems come back as diagnostics and nothing is written.
+ */
+import { gzipSync } from "node:zlib";
+import path from "node:path";
+import type { OperationMeta } from "../runtime/compiled-spec.ts";
+import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
+import { emitModule, type EmittedFile } from "./emit.ts";
+import { readSpec } from "./frontend.ts";
+import { compileMatcher, findAmbiguousTemplates } from "./matcher/index.ts";
+import type { OperationDraft } from "./operation-draft.ts";
+import { compileValidators } from "./validators/index.ts";
+
+export { formatDiagnostic, type Diagnostic, type SourcePosition } from "./diagnostics.ts";
+export { renderWorkerdConfig, type WorkerdConfigOptions } from "./workerd-config.ts";
+export { bundleWorker } from "./bundle-worker.ts";
+
+export interface BuildOptions {
+  /** Entry file of the OpenAPI document (YAML or JSON). */
+  readonly spec: string;
+  /** Folder to write the generated module into; omit to check only. */
+  readonly outDir?: string;
+}
+
+export interface BuildSummary {
+  readonly title: string;
+  readonly version: string;
+  readonly files: number;
+  readonly paths: number;
+  readonly operations: number;
+  readonly schemas: number;
+  readonly validators: number;
+  /** Generated module files with their raw sizes. */
+  readonly emitted: readonly EmittedFile[];
+  readonly rawBytes: number;
+  readonly gzipBytes: number;
+  readonly milliseconds: number;
+}
+
+export type BuildResult =
+  | { readonly ok: true; readonly diagnostics: readonly Diagnostic[]; readonly summary: BuildSummary; readonly operations: readonly OperationMeta[] }
+  | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
+
+/** Two templates that match the same requests are refused: which operation would win is not in the spec. */
+function ambiguityDiagnostics(operations: readonly OperationDraft[]): Diagnostic[] {
+  const firstByPath = new Map<string, OperationDraft>();
+  for (const op of operations) if (!firstByPath.has(op.path)) firstByPath.set(op.path, op);
+  return findAmbiguousTemplates([...firstByPath.keys()]).map(([a, b]) => {
+    const at = firstByPath.get(b) ?? firstByPath.get(a);
+    return diagnostic(at!.pathSource, `path ${JSON.stringify(b)} matches the same requests as ${JSON.stringify(a)}`);
+  });
+}
+
+function stringField(value: unknown, fallback: string): string {
+  return typeof value === "string" ? value : fallback;
+}
+
+export async function buildSpec(options: BuildOptions): Promise<BuildResult> {
+  const started = performance.now();
+  const front = await readSpec(options.spec);
+  const diagnostics = [...front.diagnostics, ...ambiguityDiagnostics(front.operations)];
+  if (hasErrors(diagnostics)) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
+
+  const matcherSource = compileMatcher(
+    front.operations.map((op) => ({ method: op.method, path: op.path, operationId: op.operationId })),
+  );
+  const compiled = compileValidators(front.document, front.operations);
+  const info = front.document.info as Record<string, unknown> | undefined;
+  const title = stringField(info?.title, "API");
+  const version = stringField(info?.version, "0.0.0");
+  const documentJson = JSON.stringify(front.document);
+
+  let emitted: EmittedFile[] = [];
+  if (options.outDir !== undefined) {
+    emitted = await emitModule({
+      outDir: options.outDir,
+      info: { title, version },
+      operations: compiled.operations,
+      securitySchemes: front.securitySchemes,
+      documentJson,
+      matcherSource,
+      validatorsSource: compiled.source,
+    });
+  }
+  const generated = [matcherSource, compiled.source, JSON.stringify(compiled.operations), documentJson].join("\n");
+  return {
+    ok: true,
+    diagnostics: sortDiagnostics(diagnostics),
+    operations: compiled.operations,
+    summary: {
+      title,
+      version,
+      files: front.files.length,
+      paths: front.stats.paths,
+      operations: front.stats.operations,
+      schemas: front.stats.schemas,
+      validators: compiled.stats.validators,
+      emitted,
+      rawBytes: Buffer.byteLength(generated),
+      gzipBytes: gzipSync(generated).byteLength,
+      milliseconds: performance.now() - started,
+    },
+  };
+}
+
+/** Relative to the working directory when inside it, so messages stay short and clickable. */
+export function displayPath(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith("..") ? file : relative;
+}

@@ -1,0 +1,237 @@
+/**
+ * createApp: the fetch-handler-only core.
+ *
+ *   request → match → authorise → parse + validate → dispatch → respond
+ *
+ * Each stage is its own module and returns either its result or a Problem; this file only
+ * sequences them, turns Problems into responses and keeps a thrown handler from taking the
+ * isolate down. Everything expensive is prepared once, when createApp runs at module start,
+ * and that preparation is kept small (no spec walking: the build did it).
+ */
+import { Router, type IRequest, type RouterType } from "itty-router";
+import type { CompiledSpec, OperationMeta } from "./compiled-spec.ts";
+import type { Handler, HandlerContext, HandlerRequest, Handlers } from "./handler.ts";
+import { mockResponse } from "./mock.ts";
+import { Problem, isProblem } from "./problem.ts";
+import { requestIdFor } from "./request-id.ts";
+import { createRequestParser, type RequestParserOptions } from "./request/index.ts";
+import { resultToResponse } from "./respond.ts";
+import { createResponseValidator, type ResponseValidationMode } from "./response-validation.ts";
+import { createAuthoriser, type Auth, type SecurityConfig } from "./security/index.ts";
+
+export interface Logger {
+  error(message: string, detail?: unknown): void;
+  warn(message: string, detail?: unknown): void;
+}
+
+/** Routes added in code with itty-router: they answer what the spec does not declare. */
+export type ComposeRoutes<Env> = (router: RouterType<IRequest, [Env, ExecutionContext]>) => void;
+
+export interface AppOptions<Env> {
+  /** The generated module: `import * as spec from "../generated/<name>/spec.js"`. */
+  readonly spec: CompiledSpec;
+  /** Handlers by operationId. An operation without one answers 501 (or its example with `mock`). */
+  readonly handlers?: Handlers<Env>;
+  /** Answer operations that have no handler with the example of their first 2xx response. */
+  readonly mock?: boolean;
+  /** Skip every security check. For trying a spec locally only; logged loudly at first request. */
+  readonly insecure?: boolean;
+  /** Per-scheme configuration (keys, JWKS, verifiers). */
+  readonly security?: SecurityConfig;
+  /** Limits and parameter options for the parse + validate stage. */
+  readonly request?: RequestParserOptions;
+  /**
+   * Response validation: "off" in production by default. When not given, the binding
+   * `BRRT_RESPONSE_VALIDATION` ("off" | "warn" | "strict") decides, so `wrangler dev` and the
+   * tests turn it on without a code change.
+   */
+  readonly responseValidation?: ResponseValidationMode;
+  /** Extra routes (itty-router) for paths the spec does not declare. */
+  readonly routes?: ComposeRoutes<Env>;
+  /** Serve the bundled document at `GET /openapi.json` (default true). */
+  readonly serveDocument?: boolean;
+  readonly logger?: Logger;
+}
+
+export interface App<Env> extends ExportedHandler<Env> {
+  fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response>;
+}
+
+const consoleLogger: Logger = {
+  error: (message, detail) => console.error(message, detail),
+  warn: (message, detail) => console.warn(message, detail),
+};
+
+const NO_AUTH: Auth = Object.freeze({});
+const RESPONSE_VALIDATION_MODES: readonly string[] = ["off", "warn", "strict"];
+
+function notFound(pathname: string): Problem {
+  return new Problem(404, "Not Found", `No operation is declared for path ${JSON.stringify(pathname)}.`);
+}
+
+function methodNotAllowed(method: string, allow: string): Problem {
+  return new Problem(405, "Method Not Allowed", `${method} is not declared for this path. Allowed: ${allow}.`, {
+    headers: { allow },
+  });
+}
+
+function badPath(param: string): Problem {
+  return new Problem(400, "Bad Request", `Path parameter ${JSON.stringify(param)} has a malformed percent-encoding.`, {
+    errors: [{ in: "path", name: param, pointer: `/${param}`, message: "is not valid percent-encoded UTF-8" }],
+  });
+}
+
+function notImplemented(op: OperationMeta): Problem {
+  return new Problem(501, "Not Implemented", `Operation ${op.operationId} is declared in the spec but has no handler.`, {
+    extensions: { operationId: op.operationId },
+  });
+}
+
+function withRequestId(response: Response, requestId: string): Response {
+  // Responses from fetch() or Response.redirect() have immutable headers: copy only then.
+  try {
+    response.headers.set("x-request-id", requestId);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    copy.headers.set("x-request-id", requestId);
+    return copy;
+  }
+}
+
+function stripBodyForHead(response: Response): Response {
+  return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
+export function createApp<Env = unknown>(options: AppOptions<Env>): App<Env> {
+  const { spec } = options;
+  const handlers: Handlers<Env> = options.handlers ?? {};
+  const logger = options.logger ?? consoleLogger;
+  const authorise = createAuthoriser(spec.securitySchemes, options.security ?? { schemes: {} });
+  const parseRequest = createRequestParser(spec.validators, options.request);
+  const validators = new Map<ResponseValidationMode, ReturnType<typeof createResponseValidator>>();
+  const validatorFor = (mode: ResponseValidationMode) => {
+    let validator = validators.get(mode);
+    if (validator === undefined) {
+      validator = createResponseValidator(spec.validators, mode, (message, detail) => logger.warn(message, detail));
+      validators.set(mode, validator);
+    }
+    return validator;
+  };
+
+  // Handlers resolved once per operation index, so dispatch is an array read.
+  const handlerByOp: (Handler<Env> | undefined)[] = spec.operations.map((op) => handlers[op.operationId]);
+  for (const operationId of Object.keys(handlers)) {
+    if (!spec.operations.some((op) => op.operationId === operationId)) {
+      logger.warn(`brrtrouter-edge: handler "${operationId}" matches no operation in the spec and is never called`);
+    }
+  }
+
+  const outer = Router<IRequest, [Env, ExecutionContext]>();
+  if (options.serveDocument !== false) {
+    outer.get(
+      "/openapi.json",
+      () => new Response(spec.documentJson, { headers: { "content-type": "application/json; charset=utf-8" } }),
+    );
+  }
+  options.routes?.(outer);
+
+  let warnedInsecure = false;
+
+  function responseValidationMode(env: Env): ResponseValidationMode {
+    if (options.responseValidation !== undefined) return options.responseValidation;
+    const fromEnv = (env as Record<string, unknown> | undefined)?.BRRT_RESPONSE_VALIDATION;
+    return typeof fromEnv === "string" && RESPONSE_VALIDATION_MODES.includes(fromEnv) ? (fromEnv as ResponseValidationMode) : "off";
+  }
+
+  async function serveOperation(
+    request: Request,
+    url: URL,
+    op: OperationMeta,
+    rawParams: Readonly<Record<string, string>>,
+    env: Env,
+    ctx: ExecutionContext,
+    requestId: string,
+  ): Promise<Response> {
+    // 1. authorise — before any parsing, so an anonymous client learns nothing about the schema.
+    let auth: Auth = NO_AUTH;
+    if (options.insecure === true) {
+      if (!warnedInsecure) {
+        warnedInsecure = true;
+        logger.warn("brrtrouter-edge: INSECURE MODE - every security requirement is skipped");
+      }
+    } else if (op.security.length > 0) {
+      const authorised = await authorise(request, url, op, env);
+      if (isProblem(authorised)) return authorised.toResponse();
+      auth = authorised;
+    }
+
+    // 2. parse + validate
+    const parsed = await parseRequest(request, url, op, rawParams);
+    if (isProblem(parsed)) return parsed.toResponse();
+
+    // 3. dispatch
+    const handler = handlerByOp[op.index];
+    if (handler === undefined) {
+      return options.mock === true ? mockResponse(op, request) : notImplemented(op).toResponse();
+    }
+    const handlerRequest: HandlerRequest = {
+      raw: request,
+      url,
+      params: parsed.params,
+      query: parsed.query,
+      headers: parsed.headers,
+      cookies: parsed.cookies,
+      body: parsed.body,
+      contentType: parsed.contentType,
+      auth,
+      operation: op,
+    };
+    const context: HandlerContext<Env> = { env, waitUntil: (p) => ctx.waitUntil(p), requestId };
+    const response = resultToResponse(await handler(handlerRequest, context));
+
+    // 4. respond
+    const mode = responseValidationMode(env);
+    return mode === "off" ? response : validatorFor(mode)(op, response);
+  }
+
+  async function route(request: Request, env: Env, ctx: ExecutionContext, requestId: string): Promise<Response> {
+    const url = new URL(request.url);
+    const found = spec.match(request.method, url.pathname);
+    switch (found.status) {
+      case 200: {
+        const op = spec.operations[found.op];
+        if (op === undefined) throw new Error(`matcher returned unknown operation index ${found.op}`);
+        const response = await serveOperation(request, url, op, found.params, env, ctx, requestId);
+        return request.method === "HEAD" ? stripBodyForHead(response) : response;
+      }
+      case 405:
+        if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: found.allow } });
+        return methodNotAllowed(request.method, found.allow).toResponse();
+      case 400:
+        return badPath(found.param).toResponse();
+      default: {
+        const composed: unknown = await outer.fetch(request as IRequest, env, ctx);
+        if (composed instanceof Response) return composed;
+        if (composed !== undefined && composed !== null) return resultToResponse(composed as never);
+        return notFound(url.pathname).toResponse();
+      }
+    }
+  }
+
+  return {
+    async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
+      const requestId = requestIdFor(request);
+      try {
+        return withRequestId(await route(request, env, ctx, requestId), requestId);
+      } catch (error) {
+        // A bug in a handler (or in us) must cost one request, never the isolate.
+        logger.error(`brrtrouter-edge: unhandled error (request ${requestId})`, error instanceof Error ? error.stack ?? error : error);
+        const problem = new Problem(500, "Internal Server Error", "The server failed to handle this request.", {
+          extensions: { requestId },
+        });
+        return withRequestId(problem.toResponse(), requestId);
+      }
+    },
+  };
+}
