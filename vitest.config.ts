@@ -1,13 +1,43 @@
 import { defineConfig } from "vitest/config";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 
+/**
+ * Three projects, by where the code under test runs:
+ * - build:   the build step, in Node;
+ * - runtime: the runtime, inside workerd through the Workers vitest pool (SELF / exports);
+ * - e2e:     real `workerd serve` processes driven from Node over loopback.
+ */
 export default defineConfig({
   test: {
     projects: [
-      { test: { name: "build", include: ["test/build/**/*.test.ts"], environment: "node" } },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: "./wrangler.toml" } })],
-        test: { name: "runtime", include: ["test/runtime/**/*.test.ts"] },
+        test: {
+          name: "build",
+          include: ["test/build/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: { bindings: { BRRT_RESPONSE_VALIDATION: "strict" } },
+          }),
+        ],
+        test: { name: "runtime", include: ["test/runtime/**/*.test.ts"], testTimeout: 30_000 },
+      },
+      {
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          // Each file starts its own workerd processes; two at once is all two cores take.
+          maxWorkers: 2,
+        },
       },
     ],
   },
