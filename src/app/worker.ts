@@ -1,5 +1,97 @@
-export default {
-  async fetch(): Promise<Response> {
-    return Response.json({ ok: true });
+/**
+ * The example pet store: spec/openapi.yaml + these handlers + a SQLite-backed Durable Object.
+ * Everything a handler receives has already been authorised, parsed and validated.
+ */
+import * as spec from "../../generated/petstore/spec.js";
+import { createApp, Problem, type HandlerRequest, type Handlers } from "../runtime/index.ts";
+import { PetStore, type NewPet, type PetQuery } from "../durable/pet-store.ts";
+import { exampleSecurity } from "./security.ts";
+
+export { PetStore };
+
+export interface Env {
+  readonly PET_STORE: DurableObjectNamespace<PetStore>;
+  readonly API_KEYS?: string;
+  readonly JWT_SECRET?: string;
+  readonly BASIC_USERS?: string;
+  readonly BRRT_RESPONSE_VALIDATION?: string;
+}
+
+/** One store for the whole app: a single named Durable Object. */
+function store(env: Env): DurableObjectStub<PetStore> {
+  return env.PET_STORE.get(env.PET_STORE.idFromName("default"));
+}
+
+function petNotFound(id: unknown): Response {
+  return new Problem(404, "Not Found", `No pet has id ${String(id)}.`).toResponse();
+}
+
+function petId(request: HandlerRequest): number {
+  return request.params.petId as number;
+}
+
+const handlers: Handlers<Env> = {
+  async listPets(request, { env }) {
+    const query: PetQuery = {
+      limit: request.query.limit as number,
+      species: request.query.species as string[] | undefined,
+      tags: request.query.tags as string[] | undefined,
+    };
+    const { pets, total } = await store(env).list(query);
+    return { body: pets, headers: { "x-total-count": String(total) } };
   },
-} satisfies ExportedHandler;
+
+  async searchPets(request, { env }) {
+    const filter = (request.query.filter ?? {}) as { species?: string; minAge?: number; name?: string };
+    const where = request.query.where as { tag?: string } | undefined;
+    const query: PetQuery = {
+      limit: 100,
+      species: filter.species === undefined ? undefined : [filter.species],
+      minAge: filter.minAge,
+      name: filter.name,
+      names: request.query.names as string[] | undefined,
+      ids: request.query.ids as number[] | undefined,
+      tags: where?.tag === undefined ? undefined : [where.tag],
+      sort: request.cookies.sort as PetQuery["sort"],
+    };
+    return { body: (await store(env).list(query)).pets };
+  },
+
+  async createPet(request, { env }) {
+    const pet = await store(env).create(request.body as NewPet);
+    return { status: 201, body: pet, headers: { location: `/pets/${pet.id}` } };
+  },
+
+  async getPet(request, { env }) {
+    const pet = await store(env).get(petId(request));
+    return pet === null ? petNotFound(petId(request)) : { body: pet };
+  },
+
+  async updatePet(request, { env }) {
+    const pet = await store(env).update(petId(request), request.body as NewPet);
+    return pet === null ? petNotFound(petId(request)) : { body: pet };
+  },
+
+  async deletePet(request, { env }) {
+    return (await store(env).delete(petId(request))) ? { status: 204 } : petNotFound(petId(request));
+  },
+
+  async getStats(_request, { env }) {
+    return { body: await store(env).stats() };
+  },
+
+  getLabels(request) {
+    return { body: request.params.colors };
+  },
+
+  echo(request) {
+    const body = request.body as string | Uint8Array;
+    return new Response(body, { headers: { "content-type": request.contentType ?? "text/plain" } });
+  },
+
+  whoAmI(request) {
+    return { body: request.auth };
+  },
+};
+
+export default createApp<Env>({ spec, handlers, security: exampleSecurity });
