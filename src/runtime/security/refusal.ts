@@ -1,0 +1,96 @@
+/**
+ * Turning a failed authorisation into a Problem: 401 with one challenge per HTTP-ish scheme
+ * (RFC 9110 §11.6.1, RFC 6750 §3), 403 `insufficient_scope`, or 500/503 when the server could not
+ * check the credential at all. Descriptions are fixed strings chosen by the verifiers: no token,
+ * key or secret ever reaches a header or body.
+ */
+import { Problem, type ProblemError } from "../problem.ts";
+import type { SchemeOutcome } from "./outcome.ts";
+import { quote, type SchemeEvaluator } from "./schemes.ts";
+
+export interface ScopeShortfall {
+  readonly scheme: string;
+  /** Every scope the requirement asks of that scheme (RFC 6750: the scope needed for access). */
+  readonly scopes: readonly string[];
+}
+
+export interface RefusalInput {
+  /** Distinct scheme names in order of first appearance in `op.security`. */
+  readonly schemeNames: readonly string[];
+  readonly evaluators: ReadonlyMap<string, SchemeEvaluator>;
+  readonly outcomes: ReadonlyMap<string, SchemeOutcome>;
+  readonly realm: string;
+  readonly scopeShortfall: ScopeShortfall | undefined;
+}
+
+export function refusalProblem(input: RefusalInput): Problem {
+  if (input.scopeShortfall !== undefined) return forbidden(input, input.scopeShortfall);
+  let serverStatus: 500 | 503 | undefined;
+  for (const outcome of input.outcomes.values()) {
+    if (outcome.kind === "server_error" && (serverStatus === undefined || outcome.status === 500)) serverStatus = outcome.status;
+  }
+  if (serverStatus === 500) {
+    return new Problem(500, "Internal Server Error", "Authentication is not configured correctly for this operation.");
+  }
+  if (serverStatus === 503) {
+    return new Problem(503, "Service Unavailable", "Credentials cannot be verified right now; try again later.", { headers: { "retry-after": "5" } });
+  }
+  return unauthorized(input);
+}
+
+interface Challenge {
+  readonly authScheme: string;
+  params: readonly string[];
+  hasError: boolean;
+}
+
+function unauthorized(input: RefusalInput): Problem {
+  const challenges: Challenge[] = [];
+  const errors: ProblemError[] = [];
+  const realm = `realm=${quote(input.realm)}`;
+  for (const name of input.schemeNames) {
+    const evaluator = input.evaluators.get(name);
+    if (evaluator === undefined) continue;
+    const outcome = input.outcomes.get(name);
+    const refusedHere = outcome?.kind === "refused" ? outcome : undefined;
+    if (refusedHere !== undefined && evaluator.location !== undefined) {
+      errors.push({ in: evaluator.location.in, name: evaluator.location.name, pointer: "", message: refusedHere.description });
+    }
+    const template = evaluator.challenge;
+    if (template === undefined) continue;
+    // RFC 6750 §3.1: error codes only when a token was actually presented.
+    const errorParams =
+      template.authScheme === "Bearer" && refusedHere !== undefined
+        ? ['error="invalid_token"', `error_description=${quote(refusedHere.description)}`]
+        : [];
+    const existing = template.mergeable ? challenges.find((c) => c.authScheme === template.authScheme) : undefined;
+    if (existing !== undefined) {
+      if (!existing.hasError && errorParams.length > 0) {
+        existing.params = [...template.params, ...errorParams];
+        existing.hasError = true;
+      }
+      continue;
+    }
+    challenges.push({ authScheme: template.authScheme, params: [...template.params, ...errorParams], hasError: errorParams.length > 0 });
+  }
+  const header = challenges.map((c) => [`${c.authScheme} ${realm}`, ...c.params].join(", ")).join(", ");
+  return new Problem(
+    401,
+    "Unauthorized",
+    errors.length > 0 ? "The credentials provided were not accepted." : "This operation requires authentication.",
+    { ...(errors.length > 0 ? { errors } : {}), ...(header !== "" ? { headers: { "www-authenticate": header } } : {}) },
+  );
+}
+
+function forbidden(input: RefusalInput, shortfall: ScopeShortfall): Problem {
+  const template = input.evaluators.get(shortfall.scheme)?.challenge;
+  const scope = shortfall.scopes.join(" ");
+  const header =
+    template !== undefined
+      ? [`${template.authScheme} realm=${quote(input.realm)}`, 'error="insufficient_scope"', `scope=${quote(scope)}`].join(", ")
+      : undefined;
+  return new Problem(403, "Forbidden", "The credentials lack a scope this operation requires.", {
+    extensions: { requiredScopes: shortfall.scopes },
+    ...(header !== undefined ? { headers: { "www-authenticate": header } } : {}),
+  });
+}
