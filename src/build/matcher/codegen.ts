@@ -1,0 +1,289 @@
+/**
+ * Emits the matcher as straight-line JavaScript: one nested block per trie node, so the work done
+ * per request grows with the number of path segments, not with the number of routes.
+ *
+ * Shape of the generated code (see index.ts for the matching rules it implements):
+ * - a segment's end is found once per trie level with `indexOf("/")`;
+ * - static children are chosen by `switch` on the segment length, then (for crowded lengths) by
+ *   `switch` on the character code at the position that best tells them apart, then confirmed with
+ *   `startsWith` at the segment start: no segment string is ever allocated;
+ * - mixed segments (`{name}.{ext}`) check their literal prefix/suffix, then place the inner
+ *   literals with `lastIndexOf` from the right;
+ * - a bare `{param}` accepts any non-empty segment;
+ * - parameters are remembered as (start, end) positions and sliced only when a route is found;
+ * - failing a branch falls through to the next sibling (backtracking costs nothing extra);
+ * - subtrees are outlined into separate functions when a function would grow past a budget, so
+ *   every function stays small enough for the optimising compiler (V8 refuses very large ones).
+ * - 404/405/400 results, and found results of parameterless routes, are preallocated and frozen.
+ */
+import type { HttpMethod } from "../../runtime/compiled-spec.ts";
+import { orderedChildren, type TrieEntry, type TrieNode } from "./trie.ts";
+import type { TemplateSegment } from "./template.ts";
+
+/** A template with the operations declared on it. */
+export interface PathEntry extends TrieEntry {
+  /** method → operation index. */
+  readonly ops: ReadonlyMap<HttpMethod, number>;
+  /** operation index → operationId. */
+  readonly operationIds: ReadonlyMap<number, string>;
+}
+
+export interface CodegenOptions {
+  /** Source characters per generated function before subtrees are outlined. */
+  readonly functionBudget: number;
+}
+
+/** Order of methods in `Allow` and of the method tests in generated code. */
+export const METHOD_ORDER: readonly HttpMethod[] = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"];
+
+/** `Allow` value for a path with these declared methods: plus HEAD when GET is there, plus OPTIONS. */
+export function allowHeader(methods: Iterable<HttpMethod>): string {
+  const set = new Set<HttpMethod>(methods);
+  if (set.has("GET")) set.add("HEAD");
+  set.add("OPTIONS");
+  return METHOD_ORDER.filter((m) => set.has(m)).join(", ");
+}
+
+interface Plan {
+  readonly child: TrieNode<PathEntry>;
+  /** Parameters captured once this child's segment matched. */
+  readonly captures: readonly Capture[];
+  /** Code for the child's own children (inline, or a call to an outlined function). */
+  next: string;
+}
+
+/** Literal runs around the parameters of a mixed segment: `lits[j]` precedes parameter j, the last one follows the last parameter. */
+function splitMixed(segment: TemplateSegment): { lits: string[]; names: string[] } {
+  const lits: string[] = [];
+  const names: string[] = [];
+  let pending = "";
+  for (const part of segment.parts) {
+    if (part.kind === "literal") pending += part.text;
+    else {
+      lits.push(pending);
+      names.push(part.name);
+      pending = "";
+    }
+  }
+  lits.push(pending);
+  return { lits, names };
+}
+
+/** Variables holding the positions of the parameters a segment captures (see Emitter.mixed). */
+function capturesOf(segment: TemplateSegment, s: string, e: string, depth: number): Capture[] {
+  if (segment.kind === "static") return [];
+  if (segment.kind === "param") return [{ name: (segment.parts[0] as { name: string }).name, start: s, end: e }];
+  return splitMixed(segment).names.map((name, j) => ({ name, start: `a${depth}_${j}`, end: `b${depth}_${j}` }));
+}
+
+/** A captured parameter: identifiers of the variables holding its start and end positions. */
+interface Capture {
+  readonly name: string;
+  readonly start: string;
+  readonly end: string;
+}
+
+const str = (s: string): string => JSON.stringify(s);
+/** Object-literal key; `__proto__` must be computed or it would set the prototype. */
+const key = (name: string): string => (name === "__proto__" ? '["__proto__"]' : str(name));
+
+class Emitter {
+  private readonly decls: string[] = [];
+  private readonly functions: string[] = [];
+  private readonly interned = new Map<string, string>();
+  private counter = 0;
+
+  constructor(private readonly options: CodegenOptions) {}
+
+  /** A module-level frozen constant, shared by every site that needs the same value. */
+  private constant(expr: string): string {
+    let name = this.interned.get(expr);
+    if (!name) {
+      name = `$c${this.interned.size}`;
+      this.interned.set(expr, name);
+      this.decls.push(`const ${name}=${expr};`);
+    }
+    return name;
+  }
+
+  private found(op: number, operationId: string, captures: readonly Capture[]): string {
+    if (captures.length === 0) {
+      return `return ${this.constant(`Object.freeze({status:200,op:${op},operationId:${str(operationId)},params:$E})`)};`;
+    }
+    const slices = captures.map((c, i) => `v${i}=p.slice(${c.start},${c.end})`).join(",");
+    const clean = captures.map((_, i) => `v${i}.indexOf("%")<0`).join("&&");
+    const names = this.constant(`[${captures.map((c) => `[${str(c.name)},${this.constant(`Object.freeze({status:400,param:${str(c.name)}})`)}]`).join(",")}]`);
+    const params = captures.map((c, i) => `${key(c.name)}:v${i}`).join(",");
+    const values = captures.map((_, i) => `v${i}`).join(",");
+    return `{const ${slices};if(${clean})return{status:200,op:${op},operationId:${str(operationId)},params:{${params}}};return $dec(${op},${str(operationId)},${names},[${values}]);}`;
+  }
+
+  /** Code run when the path ends exactly at this node: choose by method, or 405. */
+  private terminal(entry: PathEntry, captures: readonly Capture[]): string {
+    let code = "";
+    for (const method of METHOD_ORDER) {
+      const op = entry.ops.get(method);
+      if (op === undefined) continue;
+      const test = method === "GET" && !entry.ops.has("HEAD") ? `m==="GET"||m==="HEAD"` : `m===${str(method)}`;
+      code += `if(${test})${this.found(op, entry.operationIds.get(op)!, captures)}`;
+    }
+    return code + `return ${this.constant(`Object.freeze({status:405,allow:${str(allowHeader(entry.ops.keys()))}})`)};`;
+  }
+
+  /** Code for having matched `plan.child`'s segment, which ends at `end`. */
+  private continuation(plan: Plan, end: string): string {
+    const entry = plan.child.terminal[0];
+    const s = `s${plan.child.depth}`;
+    if (entry && plan.next) return `if(${end}===n){${this.terminal(entry, plan.captures)}}{const ${s}=${end}+1;${plan.next}}`;
+    if (entry) return `if(${end}===n){${this.terminal(entry, plan.captures)}}`;
+    if (plan.next) return `if(${end}!==n){const ${s}=${end}+1;${plan.next}}`;
+    return "";
+  }
+
+  /** Moves `code` (a node's children, entered with segment start `s`) into its own function. */
+  private outline(code: string, s: string, captures: readonly Capture[]): string {
+    const name = `$t${this.counter++}`;
+    const args = ["m", "p", "n", s, ...new Set(captures.flatMap((c) => [c.start, c.end]))].join(",");
+    this.functions.push(`function ${name}(${args}){${code}}`);
+    return `{const r=${name}(${args});if(r!==undefined)return r;}`;
+  }
+
+  /**
+   * Code trying `node`'s children against the segment starting at variable `s` (there is one:
+   * `s` is just past a `/`). Grandchildren code is generated first; the biggest pieces are
+   * outlined into functions until what stays inline fits the budget.
+   */
+  private children(node: TrieNode<PathEntry>, s: string, captures: readonly Capture[]): string {
+    const d = node.depth;
+    const e = `e${d}`;
+    const plans: Plan[] = orderedChildren(node).map((child) => {
+      const caps = [...captures, ...capturesOf(child.segment!, s, e, child.depth)];
+      const next = child.children.size > 0 ? this.children(child, `s${child.depth}`, caps) : "";
+      return { child, captures: caps, next };
+    });
+    let total = plans.reduce((n, p) => n + p.next.length, 0);
+    for (const plan of [...plans].sort((a, b) => b.next.length - a.next.length)) {
+      if (total <= this.options.functionBudget || plan.next.length < 200) break;
+      const stub = this.outline(plan.next, `s${plan.child.depth}`, plan.captures);
+      total -= plan.next.length - stub.length;
+      plan.next = stub;
+    }
+    const statics = plans.filter((p) => p.child.segment!.kind === "static");
+    const templated = plans.filter((p) => p.child.segment!.kind !== "static");
+    let code = "";
+    const empty = statics.find((p) => p.child.segment!.shape === "");
+    const named = statics.filter((p) => p.child.segment!.shape !== "");
+    // An empty segment only exists as the last one (`/pets/`), and is a match only at the end.
+    if (empty) code += this.continuation(empty, s);
+    const needEnd = templated.length > 0 || named.length > 2;
+    if (needEnd) code += `let ${e}=p.indexOf("/",${s});if(${e}<0)${e}=n;`;
+    if (needEnd && named.length > 0) {
+      const byLength = groupBy(named, (p) => p.child.segment!.shape.length);
+      code += `switch(${e}-${s}){`;
+      for (const [length, group] of [...byLength].sort((a, b) => a[0] - b[0])) {
+        code += `case ${length}:{${this.staticGroup(group, s, e)}break;}`;
+      }
+      code += "}";
+    } else {
+      for (const plan of named) {
+        const text = plan.child.segment!.shape;
+        const end = `${s}+${text.length}`;
+        code += `if(p.startsWith(${str(text)},${s})&&(${end}===n||p.charCodeAt(${end})===47)){${this.continuation(plan, `(${end})`)}}`;
+      }
+    }
+    for (const plan of templated) {
+      code += plan.child.segment!.kind === "param" ? `if(${e}>${s}){${this.continuation(plan, e)}}` : this.mixed(plan, s, e);
+    }
+    return code;
+  }
+
+  /** Same-length static siblings: split by the character that best tells them apart, then confirm. */
+  private staticGroup(group: readonly Plan[], s: string, e: string): string {
+    if (group.length <= 2) {
+      return group.map((plan) => `if(p.startsWith(${str(plan.child.segment!.shape)},${s})){${this.continuation(plan, e)}}`).join("else ");
+    }
+    const length = group[0]!.child.segment!.shape.length;
+    let best = 0;
+    let bestCount = 0;
+    for (let i = 0; i < length; i++) {
+      const count = new Set(group.map((p) => p.child.segment!.shape.charCodeAt(i))).size;
+      if (count > bestCount) [best, bestCount] = [i, count];
+    }
+    const byChar = groupBy(group, (p) => p.child.segment!.shape.charCodeAt(best));
+    let code = `switch(p.charCodeAt(${s}+${best})){`;
+    for (const [c, sub] of byChar) code += `case ${c}:{${this.staticGroup(sub, s, e)}break;}`;
+    return code + "}";
+  }
+
+  /**
+   * A segment like `{name}.{ext}`: literal prefix and suffix at fixed places, inner literals found
+   * from the right with lastIndexOf, so earlier parameters take as much as they can
+   * (`a.b.c` → name `a.b`, ext `c`). Every parameter is non-empty.
+   */
+  private mixed(plan: Plan, s: string, e: string): string {
+    const segment = plan.child.segment!;
+    const d = plan.child.depth;
+    const { lits } = splitMixed(segment);
+    const k = lits.length - 1;
+    const first = lits[0]!;
+    const last = lits[k]!;
+    const conds = [`${e}-${s}>=${segment.literalLength + k}`];
+    if (first) conds.push(`p.startsWith(${str(first)},${s})`);
+    if (last) conds.push(`p.startsWith(${str(last)},${e}-${last.length})`);
+    // Params right to left: param j spans [a_j, b_j).
+    let body = `const b${d}_${k - 1}=${e}-${last.length};`;
+    let close = "";
+    for (let j = k - 1; j >= 1; j--) {
+      const lit = lits[j]!;
+      // Fewest characters before this literal: prefix, params 0..j-1 (one or more each), literals between them.
+      let minBefore = first.length + j;
+      for (let i = 1; i < j; i++) minBefore += lits[i]!.length;
+      body += `const x${d}_${j}=p.lastIndexOf(${str(lit)},b${d}_${j}-1-${lit.length});if(x${d}_${j}>=${s}+${minBefore}){const a${d}_${j}=x${d}_${j}+${lit.length},b${d}_${j - 1}=x${d}_${j};`;
+      close += "}";
+    }
+    body += `const a${d}_0=${s}+${first.length};`;
+    return `if(${conds.join("&&")}){${body}${this.continuation(plan, e)}${close}}`;
+  }
+
+  emit(root: TrieNode<PathEntry>): string {
+    const rootEntry = root.terminal[0];
+    const rootCode = rootEntry ? this.terminal(rootEntry, []) : "return;";
+    const kids = root.children.size > 0 ? this.children(root, "s0", []) : "";
+    const walk = `function $w(m,p,n){if(p.charCodeAt(0)!==47)return;if(n===1){${rootCode}}const s0=1;${kids}}`;
+    const dec =
+      "function $dec(op,operationId,names,values){const params={};" +
+      "for(let i=0;i<names.length;i++){let v=values[i];" +
+      'if(v.indexOf("%")>=0){try{v=decodeURIComponent(v)}catch{return names[i][1]}}' +
+      "Object.defineProperty(params,names[i][0],{value:v,enumerable:true,writable:true,configurable:true})}" +
+      "return{status:200,op,operationId,params};}";
+    const match =
+      "function match(m,p){const n=p.length;let r=$w(m,p,n);" +
+      "if(r===undefined){if(n>2&&p.charCodeAt(n-1)===47)r=$w(m,p,n-1);if(r===undefined)return $NF;}return r;}";
+    return [
+      "const $NF=Object.freeze({status:404});",
+      "const $E=Object.freeze({});",
+      ...this.decls,
+      dec,
+      ...this.functions,
+      walk,
+      match,
+      "export { match };",
+      "",
+    ].join("\n");
+  }
+}
+
+function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
+  const out = new Map<K, T[]>();
+  for (const item of items) {
+    const k = keyOf(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
+
+export function emitMatcher(root: TrieNode<PathEntry>, options: CodegenOptions): string {
+  return new Emitter(options).emit(root);
+}
