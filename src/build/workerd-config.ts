@@ -10,7 +10,7 @@ export interface WorkerdModule {
   readonly name: string;
   /** Path of the file, relative to the config file (embedded at config load). */
   readonly path: string;
-  readonly type?: "esModule" | "text" | "data" | "wasm" | "json";
+  readonly type?: "esModule" | "commonJsModule" | "text" | "data" | "wasm" | "json";
 }
 
 export type WorkerdBinding =
@@ -24,9 +24,15 @@ export interface WorkerdConfigOptions {
   readonly compatibilityDate: string;
   readonly compatibilityFlags?: readonly string[];
   readonly bindings?: readonly WorkerdBinding[];
-  /** Durable Object classes exported by the entry module; all SQLite-backed. */
-  readonly durableObjects?: readonly { readonly className: string }[];
-  /** Directory (relative to the config file or absolute) for Durable Object storage. */
+  /**
+   * Durable Object classes exported by the entry module; SQLite-backed unless `enableSql` is
+   * false (a class created with `new_classes` rather than `new_sqlite_classes`).
+   */
+  readonly durableObjects?: readonly { readonly className: string; readonly enableSql?: boolean }[];
+  /**
+   * Directory for Durable Object storage. workerd resolves a relative path against its working
+   * directory, not the config file, so pass an absolute path unless the cwd is fixed.
+   */
   readonly storageDir?: string;
   /** `host:port` to listen on. */
   readonly address: string;
@@ -67,7 +73,7 @@ export function renderWorkerdConfig(options: WorkerdConfigOptions): string {
   if (bindings.length > 0) worker.push(`  bindings = [\n    ${bindings.map(bindingLine).join(",\n    ")}\n  ]`);
   if (hasStorage) {
     const namespaces = durableObjects.map(
-      (d) => `(className = ${text(d.className)}, uniqueKey = ${text(`${options.workerName}-${d.className}`)}, enableSql = true)`,
+      (d) => `(className = ${text(d.className)}, uniqueKey = ${text(`${options.workerName}-${d.className}`)}, enableSql = ${d.enableSql ?? true})`,
     );
     worker.push(`  durableObjectNamespaces = [\n    ${namespaces.join(",\n    ")}\n  ]`);
     worker.push(`  durableObjectStorage = (localDisk = "do-storage")`);
