@@ -190,9 +190,12 @@ function resultFromPayload(payload: JWTPayload, scheme: string, type: SecuritySc
 
 /** jose error → client-facing reason. Descriptions are fixed strings: nothing from the token is echoed. */
 function refusalFor(error: unknown): SchemeOutcome {
-  if (error instanceof errors.JWTExpired) return refused("expired", "The token has expired");
+  if (error instanceof errors.JWTExpired) {
+    // jose reports maxTokenAge (an old `iat`) as JWTExpired too.
+    return error.claim === "iat" ? refused("too_old", "The token is too old") : refused("expired", "The token has expired");
+  }
   if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.reason === "missing") return refused("missing_claim", `The token lacks the required "${safeClaimName(error.claim)}" claim`);
+    if (error.reason === "missing") return refused("missing_claim", `The token lacks the required ${safeClaimName(error.claim)} claim`);
     switch (error.claim) {
       case "nbf":
         return refused("not_yet_valid", "The token is not yet valid");
