@@ -1,0 +1,225 @@
+/**
+ * Loads an entry file and every file its `$ref`s reach, checks that each `$ref` resolves, and
+ * bundles everything into one document whose only `$ref`s are internal (`#/...`).
+ *
+ * Files are loaded by us (with positions, see load.ts) and handed to json-schema-ref-parser through
+ * a custom resolver/parser pair, so the bundled document is made of *our* objects: identity — and so
+ * every position — survives bundling. Ref-parser's own errors are not used for diagnostics: we check
+ * every `$ref` ourselves first, which lets us point at the `$ref` where it is written.
+ */
+import { $RefParser } from "@apidevtools/json-schema-ref-parser";
+import type { FileInfo, ParserOptions } from "@apidevtools/json-schema-ref-parser";
+import { toFileSystemPath } from "@apidevtools/json-schema-ref-parser/dist/lib/util/url.js";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { diagnostic, type Diagnostic } from "./diagnostics.ts";
+import { loadSpecFile, type LoadedFile, type RefHolder } from "./load.ts";
+import type { SourceIndex } from "./positions.ts";
+
+export interface BundleResult {
+  /** The bundled entry document (the entry file's own root object, edited in place), or undefined if unreadable. */
+  readonly document: unknown;
+  /** Every file read, as display paths, in load order. */
+  readonly files: readonly string[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** Milliseconds spent loading files (read + YAML parse) and in ref-parser's bundle, for reports. */
+  readonly timings: { readonly loadMs: number; readonly bundleMs: number };
+}
+
+/** Where a `$ref` points: a file (absolute path) and a JSON pointer inside it. */
+export type RefTarget =
+  | { readonly kind: "file"; readonly file: string; readonly pointer: string }
+  | { readonly kind: "remote"; readonly url: string }
+  /** `#name` plain-name fragments (3.1 `$anchor`) — not checked here. */
+  | { readonly kind: "anchor" }
+  | { readonly kind: "malformed" };
+
+export function displayPathOf(absolute: string): string {
+  const relative = path.relative(process.cwd(), absolute);
+  return relative === "" ? absolute : relative;
+}
+
+export function refTarget(ref: string, fromFile: string): RefTarget {
+  let url: URL;
+  try {
+    url = new URL(ref, pathToFileURL(fromFile));
+  } catch {
+    return { kind: "malformed" };
+  }
+  if (url.protocol !== "file:") return { kind: "remote", url: url.href };
+  let pointer: string;
+  try {
+    pointer = decodeURIComponent(url.hash.slice(1));
+  } catch {
+    return { kind: "malformed" };
+  }
+  if (pointer !== "" && !pointer.startsWith("/")) return { kind: "anchor" };
+  url.hash = "";
+  url.search = "";
+  return { kind: "file", file: fileURLToPath(url), pointer };
+}
+
+export function parsePointer(pointer: string): string[] {
+  if (pointer === "") return [];
+  return pointer
+    .slice(1)
+    .split("/")
+    .map((s) => s.replace(/~1/g, "/").replace(/~0/g, "~"));
+}
+
+function isRefHolder(value: unknown): value is { $ref: string } {
+  return typeof value === "object" && value !== null && typeof (value as { $ref?: unknown }).$ref === "string";
+}
+
+type Resolved = { readonly ok: true; readonly value: unknown; readonly file: string } | { readonly ok: false; readonly why?: string };
+
+/**
+ * Follows `pointer` inside `file`, going through `$ref`s met on the way (as ref-parser does).
+ * A failure without `why` is one already reported where the intermediate `$ref` is written.
+ */
+function resolvePointer(files: ReadonlyMap<string, LoadedFile>, file: string, pointer: string, depth = 0): Resolved {
+  const loaded = files.get(file);
+  if (!loaded?.readable) return { ok: false, why: `file ${displayPathOf(file)} not found` };
+  if (depth > 32) return { ok: false, why: "too many nested references" };
+  let current: unknown = loaded.value;
+  let currentFile = file;
+  const segments = parsePointer(pointer);
+  for (let i = 0; i < segments.length; i++) {
+    if (isRefHolder(current)) {
+      const target = refTarget(current.$ref, currentFile);
+      if (target.kind !== "file") return { ok: false };
+      const through = resolvePointer(files, target.file, target.pointer, depth + 1);
+      if (!through.ok) return { ok: false };
+      current = through.value;
+      currentFile = through.file;
+    }
+    const next = step(current, segments[i]!);
+    if (next === undefined) return { ok: false, why: `no "${segments.slice(0, i + 1).join("/")}" in ${displayPathOf(file)}` };
+    current = next;
+  }
+  return { ok: true, value: current, file: currentFile };
+}
+
+function step(container: unknown, segment: string): unknown {
+  if (Array.isArray(container)) return /^(0|[1-9]\d*)$/.test(segment) ? container[Number(segment)] : undefined;
+  if (typeof container === "object" && container !== null && Object.prototype.hasOwnProperty.call(container, segment)) {
+    return (container as Record<string, unknown>)[segment];
+  }
+  return undefined;
+}
+
+/** Loads the entry and, wave by wave, every file an external `$ref` reaches. */
+async function loadAll(entry: string, index: SourceIndex): Promise<Map<string, LoadedFile>> {
+  const files = new Map<string, LoadedFile>();
+  let wave = [entry];
+  while (wave.length > 0) {
+    const loaded = await Promise.all(wave.map((file) => loadSpecFile(file, displayPathOf(file), index)));
+    const next = new Set<string>();
+    for (const file of loaded) {
+      files.set(file.path, file);
+      for (const { holder, file: from } of file.refs) {
+        const target = refTarget(holder.$ref, from);
+        if (target.kind === "file" && !files.has(target.file) && !wave.includes(target.file)) next.add(target.file);
+      }
+    }
+    wave = [...next];
+  }
+  return files;
+}
+
+function checkRefs(files: ReadonlyMap<string, LoadedFile>, index: SourceIndex): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const loaded of files.values()) {
+    for (const { holder, file } of loaded.refs) {
+      const ref = holder.$ref;
+      const target = refTarget(ref, file);
+      let problem: string | undefined;
+      if (target.kind === "remote") problem = "remote references are not supported";
+      else if (target.kind === "malformed") problem = "not a valid URI reference";
+      else if (target.kind === "file") {
+        const resolved = resolvePointer(files, target.file, target.pointer);
+        if (!resolved.ok) problem = resolved.why;
+      }
+      if (problem) {
+        const at = index.valuePosition(holder, "$ref") ?? { file: loaded.displayPath, line: 1, column: 1 };
+        out.push(diagnostic(at, `cannot resolve $ref "${ref}": ${problem}`));
+      }
+    }
+  }
+  return out;
+}
+
+/** Serves our already-loaded files to ref-parser, by the file system path its URL names. */
+function refParserOptions(files: ReadonlyMap<string, LoadedFile>): ParserOptions {
+  const lookup = (file: FileInfo): LoadedFile | undefined => files.get(toFileSystemPath(file.url));
+  return {
+    continueOnError: true,
+    resolve: {
+      http: false,
+      file: false,
+      loaded: {
+        order: 1,
+        canRead: true,
+        read(file: FileInfo) {
+          const loaded = lookup(file);
+          if (!loaded?.readable) throw new Error(`not loaded: ${file.url}`);
+          // Handed through unchanged; the parser below returns it as the parsed value.
+          return loaded.value as object;
+        },
+      },
+    },
+    parse: {
+      json: false,
+      yaml: false,
+      text: false,
+      binary: false,
+      loaded: { order: 1, allowEmpty: true, canParse: true, parse: (file: FileInfo) => file.data as unknown as object },
+    },
+  } as unknown as ParserOptions;
+}
+
+export async function loadAndBundle(entryFile: string, index: SourceIndex): Promise<BundleResult> {
+  const entry = path.resolve(entryFile);
+  const started = performance.now();
+  const files = await loadAll(entry, index);
+  const loadMs = performance.now() - started;
+  const diagnostics: Diagnostic[] = [];
+  const root = files.get(entry)!;
+  const fileList = [...files.values()].filter((f) => f.readable).map((f) => f.displayPath);
+  for (const f of files.values()) diagnostics.push(...f.diagnostics);
+  if (!root.readable) {
+    diagnostics.push(diagnostic({ file: root.displayPath, line: 1, column: 1 }, "cannot read file"));
+    return { document: undefined, files: fileList, diagnostics, timings: { loadMs, bundleMs: 0 } };
+  }
+  if (typeof root.value !== "object" || root.value === null || Array.isArray(root.value)) {
+    diagnostics.push(diagnostic({ file: root.displayPath, line: 1, column: 1 }, "an OpenAPI document must be a mapping (object) at the top level"));
+    return { document: root.value, files: fileList, diagnostics, timings: { loadMs, bundleMs: 0 } };
+  }
+  diagnostics.push(...checkRefs(files, index));
+  const bundleStarted = performance.now();
+  const parser = new $RefParser();
+  try {
+    await parser.bundle(entry, refParserOptions(files));
+  } catch {
+    // With continueOnError ref-parser bundles what it can and then throws a group of the problems
+    // it met; each of those is an unresolvable $ref that checkRefs has already reported with its
+    // position. The root object has been bundled in place either way.
+  }
+  return { document: root.value, files: fileList, diagnostics, timings: { loadMs, bundleMs: performance.now() - bundleStarted } };
+}
+
+/** Every `$ref` string in `document` (for checks and tests): where it is and what it says. */
+export function collectRefs(document: unknown): { holder: { $ref: string }; path: string[] }[] {
+  const out: { holder: { $ref: string }; path: string[] }[] = [];
+  const seen = new Set<object>();
+  const walk = (value: unknown, at: string[]): void => {
+    if (typeof value !== "object" || value === null || seen.has(value)) return;
+    seen.add(value);
+    if (isRefHolder(value)) out.push({ holder: value, path: at });
+    for (const [k, v] of Object.entries(value)) walk(v, [...at, k]);
+  };
+  walk(document, []);
+  return out;
+}
+
+export { type RefHolder };

@@ -1,0 +1,196 @@
+/**
+ * Reads one YAML or JSON file into plain JS values while recording, for every object and array,
+ * where it was written (see {@link SourceIndex}). JSON goes through the same YAML 1.2 parser, which
+ * accepts it and gives the same positions for free.
+ *
+ * Values are built from the AST by hand (rather than `doc.toJS()`) because only here do we still
+ * know which AST node each object came from.
+ */
+import { readFile } from "node:fs/promises";
+import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
+import type { Node as YamlNode, Pair, YAMLError } from "yaml";
+import { diagnostic, type Diagnostic } from "./diagnostics.ts";
+import type { KeyLocation, LineColumn, NodeLocation, SourceIndex } from "./positions.ts";
+
+export interface LoadedFile {
+  /** Absolute path. */
+  readonly path: string;
+  /** Path as shown in diagnostics (relative to the working directory). */
+  readonly displayPath: string;
+  /** Parsed content; `undefined` when the file could not be read or is empty. */
+  readonly value: unknown;
+  /** Every object in this file holding a string `$ref`, in document order. */
+  readonly refs: readonly RefHolder[];
+  readonly diagnostics: readonly Diagnostic[];
+  /** False when the file could not be read at all. */
+  readonly readable: boolean;
+}
+
+/** An object with a `$ref` string, and the file it is written in (refs resolve relative to it). */
+export interface RefHolder {
+  readonly holder: { $ref: string } & Record<string, unknown>;
+  readonly file: string;
+}
+
+const MERGE_KEY = "<<";
+
+function isMergeKey(key: unknown): boolean {
+  return isScalar(key) && typeof key.value === "symbol" && key.value.description === MERGE_KEY;
+}
+
+/** Turns one YAML document's AST into JS values and records positions in `index`. */
+class ValueBuilder {
+  readonly refs: RefHolder[] = [];
+  readonly diagnostics: Diagnostic[] = [];
+  /** AST node → built value, so YAML aliases keep object identity. */
+  private readonly built = new Map<YamlNode, unknown>();
+  private readonly inProgress = new Set<YamlNode>();
+
+  constructor(
+    private readonly path: string,
+    private readonly displayPath: string,
+    private readonly lines: LineCounter,
+    private readonly index: SourceIndex,
+    private readonly doc: ReturnType<typeof parseDocument>,
+  ) {}
+
+  private pos(offset: number | undefined): LineColumn {
+    const p = this.lines.linePos(offset ?? 0);
+    return { line: p.line, column: p.col };
+  }
+
+  private location(node: YamlNode): NodeLocation {
+    return { file: this.displayPath, start: this.pos(node.range?.[0]), keys: new Map(), items: [] };
+  }
+
+  build(node: unknown): unknown {
+    if (node === null || node === undefined) return null;
+    if (isAlias(node)) {
+      const target = node.resolve(this.doc);
+      if (!target) return null;
+      if (this.inProgress.has(target)) {
+        this.diagnostics.push(diagnostic({ file: this.displayPath, ...this.pos(node.range?.[0]) }, `recursive YAML alias *${node.source} is not supported`));
+        return null;
+      }
+      return this.built.has(target) ? this.built.get(target) : this.build(target);
+    }
+    if (isScalar(node)) return this.scalar(node.value);
+    if (isMap(node)) return this.map(node);
+    if (isSeq(node)) return this.seq(node);
+    return null;
+  }
+
+  private scalar(value: unknown): unknown {
+    if (value === undefined) return null;
+    if (typeof value === "bigint") return Number(value);
+    if (typeof value === "symbol") return value.description ?? null;
+    if (value instanceof Uint8Array) return Buffer.from(value).toString("base64");
+    return value;
+  }
+
+  private map(node: YamlNode & { items: Pair[] }): Record<string, unknown> {
+    const out: Record<string, unknown> = {};
+    const location = this.location(node);
+    this.built.set(node, out);
+    this.inProgress.add(node);
+    const merges: Pair[] = [];
+    for (const pair of node.items) {
+      if (isMergeKey(pair.key)) {
+        merges.push(pair);
+        continue;
+      }
+      const keyNode = pair.key as YamlNode | null;
+      const key = this.keyString(keyNode);
+      const keyPos = this.pos(keyNode?.range?.[0]);
+      const valueNode = pair.value as YamlNode | null;
+      const valuePos = valueNode?.range ? this.pos(valueNode.range[0]) : keyPos;
+      define(out, key, this.build(valueNode));
+      location.keys.set(key, { key: keyPos, value: valuePos });
+    }
+    for (const pair of merges) this.merge(out, location, pair);
+    this.inProgress.delete(node);
+    this.index.set(out, location);
+    if (typeof out.$ref === "string") this.refs.push({ holder: out as RefHolder["holder"], file: this.path });
+    return out;
+  }
+
+  /** YAML merge keys (`<<: *base`): keys written explicitly win, earlier sources win over later. */
+  private merge(out: Record<string, unknown>, location: NodeLocation, pair: Pair): void {
+    const at: KeyLocation = { key: this.pos((pair.key as YamlNode).range?.[0]), value: this.pos((pair.value as YamlNode | null)?.range?.[0]) };
+    const value = this.build(pair.value);
+    const sources = Array.isArray(value) ? value : [value];
+    for (const source of sources) {
+      if (typeof source !== "object" || source === null || Array.isArray(source)) {
+        this.diagnostics.push(diagnostic({ file: this.displayPath, ...at.key }, "YAML merge key `<<` needs a mapping or a list of mappings"));
+        continue;
+      }
+      for (const [k, v] of Object.entries(source)) {
+        if (!Object.prototype.hasOwnProperty.call(out, k)) {
+          define(out, k, v);
+          location.keys.set(k, at);
+        }
+      }
+    }
+  }
+
+  private keyString(key: YamlNode | null): string {
+    if (key === null) return "";
+    if (isScalar(key)) return String(this.scalar(key.value));
+    // A collection used as a key: no JSON equivalent, so spell it as JSON text.
+    this.diagnostics.push(diagnostic({ file: this.displayPath, ...this.pos(key.range?.[0]) }, "mapping keys must be scalars", "warning"));
+    return JSON.stringify(this.build(key));
+  }
+
+  private seq(node: YamlNode & { items: unknown[] }): unknown[] {
+    const out: unknown[] = [];
+    const location = this.location(node);
+    this.built.set(node, out);
+    this.inProgress.add(node);
+    for (const item of node.items) {
+      const itemNode = item as YamlNode | null;
+      location.items.push(itemNode?.range ? this.pos(itemNode.range[0]) : location.start);
+      out.push(this.build(itemNode));
+    }
+    this.inProgress.delete(node);
+    this.index.set(out, location);
+    return out;
+  }
+}
+
+/** Own enumerable property even for `__proto__`, so a spec key never touches the prototype. */
+function define(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === "__proto__") Object.defineProperty(target, key, { value, writable: true, enumerable: true, configurable: true });
+  else target[key] = value;
+}
+
+function yamlDiagnostic(displayPath: string, lines: LineCounter, error: YAMLError, severity: Diagnostic["severity"]): Diagnostic {
+  const p = lines.linePos(error.pos[0]);
+  // yaml's messages end with "at line L, column C" and sometimes a code frame; the position is in the prefix already.
+  const message = error.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "");
+  return diagnostic({ file: displayPath, line: p.line, column: p.col }, `YAML: ${message}`, severity);
+}
+
+/** Parses text already read from `path`. */
+export function parseSpecText(text: string, path: string, displayPath: string, index: SourceIndex): LoadedFile {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true, uniqueKeys: true, version: "1.2", keepSourceTokens: false });
+  const builder = new ValueBuilder(path, displayPath, lines, index, doc);
+  const value = builder.build(doc.contents);
+  const diagnostics = [
+    ...doc.errors.map((e) => yamlDiagnostic(displayPath, lines, e, "error")),
+    ...doc.warnings.map((w) => yamlDiagnostic(displayPath, lines, w, "warning")),
+    ...builder.diagnostics,
+  ];
+  return { path, displayPath, value: doc.contents === null ? undefined : value, refs: builder.refs, diagnostics, readable: true };
+}
+
+/** Reads and parses one file. Never throws for a missing or malformed file: that becomes `readable: false` / diagnostics. */
+export async function loadSpecFile(path: string, displayPath: string, index: SourceIndex): Promise<LoadedFile> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    return { path, displayPath, value: undefined, refs: [], diagnostics: [], readable: false };
+  }
+  return parseSpecText(text, path, displayPath, index);
+}
