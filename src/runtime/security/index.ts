@@ -20,6 +20,9 @@ export type * from "./types.ts";
 export { TokenCache, type TokenCacheStats } from "./token-cache.ts";
 export { parseKeyList } from "./schemes.ts";
 
+/** The `auth` of a public operation (and of a satisfied `{}` alternative). */
+export const EMPTY_AUTH: Auth = Object.freeze({});
+
 export const DEFAULT_MAX_TOKEN_BYTES = 8192;
 export const DEFAULT_TOKEN_CACHE_ENTRIES = 1000;
 export const DEFAULT_TOKEN_CACHE_TTL_SECONDS = 300;
@@ -144,9 +147,6 @@ export function createAuthoriser(schemes: CompiledSpec["securitySchemes"], confi
     op.security.length === 0 ? publicResult : authorise(request, url, op.security, env);
   return Object.assign(authoriser, { tokenCache });
 }
-
-/** The `auth` of a public operation (and of a satisfied `{}` alternative). */
-export const EMPTY_AUTH: Auth = Object.freeze({});
 
 /**
  * Schemes that operations require but the config leaves out: such a scheme can never
