@@ -17,7 +17,7 @@ import { requestIdFor } from "./request-id.ts";
 import { createRequestParser, type RequestParserOptions } from "./request/index.ts";
 import { resultToResponse } from "./respond.ts";
 import { createResponseValidator, type ResponseValidationMode } from "./response-validation.ts";
-import { createAuthoriser, type Auth, type SecurityConfig } from "./security/index.ts";
+import { createAuthoriser, unconfiguredSchemes, type Auth, type SecurityConfig } from "./security/index.ts";
 
 export interface Logger {
   error(message: string, detail?: unknown): void;
@@ -107,7 +107,13 @@ export function createApp<Env = unknown>(options: AppOptions<Env>): App<Env> {
   const { spec } = options;
   const handlers: Handlers<Env> = options.handlers ?? {};
   const logger = options.logger ?? consoleLogger;
-  const authorise = createAuthoriser(spec.securitySchemes, options.security ?? { schemes: {} });
+  const securityConfig = options.security ?? { schemes: {} };
+  const authorise = createAuthoriser(spec.securitySchemes, securityConfig);
+  if (options.insecure !== true) {
+    const missing = unconfiguredSchemes(spec.operations, securityConfig);
+    // Not fatal (a spec may be served before every scheme is wired), but those operations will only ever answer 401.
+    if (missing.length > 0) logger.warn(`brrtrouter-edge: no security config for scheme(s) ${missing.join(", ")}: operations requiring only them always answer 401`);
+  }
   const parseRequest = createRequestParser(spec.validators, options.request);
   const validators = new Map<ResponseValidationMode, ReturnType<typeof createResponseValidator>>();
   const validatorFor = (mode: ResponseValidationMode) => {
