@@ -91,11 +91,14 @@ class Emitter {
   private readonly decls: string[] = [];
   private readonly functions: string[] = [];
   private readonly interned = new Map<string, string>();
+  /** Result builders, one per list of parameter names. */
+  private readonly builders = new Map<string, string>();
+  private readonly operationIds: string[] = [];
   private counter = 0;
 
   constructor(private readonly options: CodegenOptions) {}
 
-  /** A module-level frozen constant, shared by every site that needs the same value. */
+  /** A module-level constant, shared by every site that needs the same value. */
   private constant(expr: string): string {
     let name = this.interned.get(expr);
     if (!name) {
@@ -106,16 +109,33 @@ class Emitter {
     return name;
   }
 
+  /**
+   * A function building the found result for a list of parameter names: slices the values,
+   * and decodes them only when one holds a `%` (the rare, slower path through `$dec`).
+   */
+  private builder(names: readonly string[]): string {
+    const id = JSON.stringify(names);
+    let name = this.builders.get(id);
+    if (name) return name;
+    name = `$b${this.builders.size}`;
+    this.builders.set(id, name);
+    const positions = names.map((_, i) => `a${i},b${i}`).join(",");
+    const slices = names.map((_, i) => `v${i}=p.slice(a${i},b${i})`).join(",");
+    const clean = names.map((_, i) => `v${i}.indexOf("%")<0`).join("&&");
+    const params = names.map((n, i) => `${key(n)}:v${i}`).join(",");
+    const table = this.constant(`[${names.map((n) => `[${str(n)},${this.constant(`Object.freeze({status:400,param:${str(n)}})`)}]`).join(",")}]`);
+    const values = names.map((_, i) => `v${i}`).join(",");
+    this.functions.push(
+      `function ${name}(o,p,${positions}){const ${slices};if(${clean})return{status:200,op:o,operationId:$O[o],params:{${params}}};return $dec(o,${table},[${values}]);}`,
+    );
+    return name;
+  }
+
   private found(op: number, operationId: string, captures: readonly Capture[]): string {
-    if (captures.length === 0) {
-      return `return ${this.constant(`Object.freeze({status:200,op:${op},operationId:${str(operationId)},params:$E})`)};`;
-    }
-    const slices = captures.map((c, i) => `v${i}=p.slice(${c.start},${c.end})`).join(",");
-    const clean = captures.map((_, i) => `v${i}.indexOf("%")<0`).join("&&");
-    const names = this.constant(`[${captures.map((c) => `[${str(c.name)},${this.constant(`Object.freeze({status:400,param:${str(c.name)}})`)}]`).join(",")}]`);
-    const params = captures.map((c, i) => `${key(c.name)}:v${i}`).join(",");
-    const values = captures.map((_, i) => `v${i}`).join(",");
-    return `{const ${slices};if(${clean})return{status:200,op:${op},operationId:${str(operationId)},params:{${params}}};return $dec(${op},${str(operationId)},${names},[${values}]);}`;
+    this.operationIds[op] = operationId;
+    if (captures.length === 0) return `return ${this.constant(`Object.freeze({status:200,op:${op},operationId:${str(operationId)},params:$E})`)};`;
+    const positions = captures.map((c) => `${c.start},${c.end}`).join(",");
+    return `return ${this.builder(captures.map((c) => c.name))}(${op},p,${positions});`;
   }
 
   /** Code run when the path ends exactly at this node: choose by method, or 405. */
@@ -172,46 +192,41 @@ class Emitter {
     const templated = plans.filter((p) => p.child.segment!.kind !== "static");
     let code = "";
     const empty = statics.find((p) => p.child.segment!.shape === "");
-    const named = statics.filter((p) => p.child.segment!.shape !== "");
     // An empty segment only exists as the last one (`/pets/`), and is a match only at the end.
     if (empty) code += this.continuation(empty, s);
-    const needEnd = templated.length > 0 || named.length > 2;
-    if (needEnd) code += `let ${e}=p.indexOf("/",${s});if(${e}<0)${e}=n;`;
-    if (needEnd && named.length > 0) {
-      const byLength = groupBy(named, (p) => p.child.segment!.shape.length);
-      code += `switch(${e}-${s}){`;
-      for (const [length, group] of [...byLength].sort((a, b) => a[0] - b[0])) {
-        code += `case ${length}:{${this.staticGroup(group, s, e)}break;}`;
-      }
-      code += "}";
-    } else {
-      for (const plan of named) {
-        const text = plan.child.segment!.shape;
-        const end = `${s}+${text.length}`;
-        code += `if(p.startsWith(${str(text)},${s})&&(${end}===n||p.charCodeAt(${end})===47)){${this.continuation(plan, `(${end})`)}}`;
-      }
-    }
+    const named = statics.filter((p) => p.child.segment!.shape !== "");
+    if (named.length > 0) code += this.radix(named, s, 0);
+    if (templated.length > 0) code += `let ${e}=p.indexOf("/",${s});if(${e}<0)${e}=n;`;
     for (const plan of templated) {
       code += plan.child.segment!.kind === "param" ? `if(${e}>${s}){${this.continuation(plan, e)}}` : this.mixed(plan, s, e);
     }
     return code;
   }
 
-  /** Same-length static siblings: split by the character that best tells them apart, then confirm. */
-  private staticGroup(group: readonly Plan[], s: string, e: string): string {
-    if (group.length <= 2) {
-      return group.map((plan) => `if(p.startsWith(${str(plan.child.segment!.shape)},${s})){${this.continuation(plan, e)}}`).join("else ");
+  /**
+   * Static siblings as a character radix tree over the segment: shared prefixes are compared
+   * once, branches `switch` on one character code, and a literal matches when the segment ends
+   * right after it (end of path or `/`). No substring is made, no builtin is called.
+   */
+  private radix(plans: readonly Plan[], s: string, offset: number): string {
+    let code = "";
+    const at = (i: number): string => (i === 0 ? s : `${s}+${i}`);
+    const here = plans.find((p) => p.child.segment!.shape.length === offset);
+    if (here) code += `if(${at(offset)}===n||p.charCodeAt(${at(offset)})===47){${this.continuation(here, `(${at(offset)})`)}}`;
+    const longer = plans.filter((p) => p.child.segment!.shape.length > offset);
+    if (longer.length === 0) return code;
+    const texts = longer.map((p) => p.child.segment!.shape);
+    let common = 0;
+    while (texts.every((t) => t.length > offset + common && t.charCodeAt(offset + common) === texts[0]!.charCodeAt(offset + common))) common++;
+    if (common > 0) {
+      const chain = [];
+      for (let i = offset; i < offset + common; i++) chain.push(`p.charCodeAt(${at(i)})===${texts[0]!.charCodeAt(i)}`);
+      return code + `if(${chain.join("&&")}){${this.radix(longer, s, offset + common)}}`;
     }
-    const length = group[0]!.child.segment!.shape.length;
-    let best = 0;
-    let bestCount = 0;
-    for (let i = 0; i < length; i++) {
-      const count = new Set(group.map((p) => p.child.segment!.shape.charCodeAt(i))).size;
-      if (count > bestCount) [best, bestCount] = [i, count];
+    code += `switch(p.charCodeAt(${at(offset)})){`;
+    for (const [c, group] of groupBy(longer, (p) => p.child.segment!.shape.charCodeAt(offset))) {
+      code += `case ${c}:{${this.radix(group, s, offset + 1)}break;}`;
     }
-    const byChar = groupBy(group, (p) => p.child.segment!.shape.charCodeAt(best));
-    let code = `switch(p.charCodeAt(${s}+${best})){`;
-    for (const [c, sub] of byChar) code += `case ${c}:{${this.staticGroup(sub, s, e)}break;}`;
     return code + "}";
   }
 
@@ -251,17 +266,19 @@ class Emitter {
     const kids = root.children.size > 0 ? this.children(root, "s0", []) : "";
     const walk = `function $w(m,p,n){if(p.charCodeAt(0)!==47)return;if(n===1){${rootCode}}const s0=1;${kids}}`;
     const dec =
-      "function $dec(op,operationId,names,values){const params={};" +
+      "function $dec(op,names,values){const params={};" +
       "for(let i=0;i<names.length;i++){let v=values[i];" +
       'if(v.indexOf("%")>=0){try{v=decodeURIComponent(v)}catch{return names[i][1]}}' +
       "Object.defineProperty(params,names[i][0],{value:v,enumerable:true,writable:true,configurable:true})}" +
-      "return{status:200,op,operationId,params};}";
+      "return{status:200,op,operationId:$O[op],params};}";
     const match =
       "function match(m,p){const n=p.length;let r=$w(m,p,n);" +
       "if(r===undefined){if(n>2&&p.charCodeAt(n-1)===47)r=$w(m,p,n-1);if(r===undefined)return $NF;}return r;}";
+    const ids = Array.from(this.operationIds, (id) => (id === undefined ? "" : str(id))).join(",");
     return [
       "const $NF=Object.freeze({status:404});",
       "const $E=Object.freeze({});",
+      `const $O=[${ids}];`,
       ...this.decls,
       dec,
       ...this.functions,

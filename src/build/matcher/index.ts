@@ -77,7 +77,7 @@ export interface MatcherOptions {
   readonly functionBudget?: number;
 }
 
-const DEFAULT_FUNCTION_BUDGET = 12_000;
+const DEFAULT_FUNCTION_BUDGET = 4_000;
 
 /**
  * JS source of an ES module that declares and exports `match` (the `Matcher` signature). No
