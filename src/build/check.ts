@@ -50,6 +50,33 @@ function draft04ToDraft07(node: unknown): unknown {
   return out;
 }
 
+/**
+ * Two repairs to the 3.1 schema as shipped (2021-04-15 edition): `$dynamicRef: "#meta"` (a hook
+ * for dialect-specific schema checking) is not resolved correctly by ajv and the plain schema only
+ * asks for "object or boolean" there, so point it at `$defs/schema` directly; and the Reference
+ * Object's `$ref` is declared `format: uri`, which rejects every relative reference (`#/components/...`),
+ * corrected to `uri-reference` as in later editions.
+ */
+function repair31(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(repair31);
+  if (typeof node !== "object" || node === null) return node;
+  const source = node as Record<string, unknown>;
+  if (source.$dynamicRef === "#meta") {
+    const { $dynamicRef: _, ...rest } = source;
+    return { ...rest, $ref: "#/$defs/schema" };
+  }
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(source)) out[key] = repair31(value);
+  return out;
+}
+
+function schema31(): Record<string, unknown> {
+  const schema = repair31(readOfficialSchema("3.1")) as { $defs: Record<string, { properties?: Record<string, unknown> }> };
+  const reference = schema.$defs.reference;
+  if (reference?.properties) reference.properties.$ref = { type: "string", format: "uri-reference" };
+  return schema as unknown as Record<string, unknown>;
+}
+
 const compiled = new Map<OpenApiLine, ValidateFunction>();
 
 function validatorFor(line: OpenApiLine): ValidateFunction {
@@ -60,7 +87,7 @@ function validatorFor(line: OpenApiLine): ValidateFunction {
     // "fast" formats: lenient uri-reference, so `#/paths/~1a~1{id}` style pointers written by hand pass.
     addFormats(ajv, { mode: "fast" });
     ajv.addFormat("media-range", true);
-    const schema = line === "3.0" ? (draft04ToDraft07(readOfficialSchema("3.0")) as Record<string, unknown>) : readOfficialSchema("3.1");
+    const schema = line === "3.0" ? (draft04ToDraft07(readOfficialSchema("3.0")) as Record<string, unknown>) : schema31();
     validate = ajv.compile(schema);
     compiled.set(line, validate);
   }
@@ -105,6 +132,16 @@ function isReferenceBranch(schemaPath: string): boolean {
   return /\/(Reference|reference)(\/|$)/.test(schemaPath) || /#\/\$defs\/reference\b/.test(schemaPath);
 }
 
+/**
+ * Whether an error's schemaPath lies in a branch. ajv gives schemaPaths relative to the schema
+ * resource a function was compiled for, so a branch may be just "#" (a definition compiled on
+ * its own); paths into named definitions then belong to other branches.
+ */
+function inBranch(schemaPath: string, branch: string): boolean {
+  if (!schemaPath.startsWith(branch + "/")) return false;
+  return branch !== "#" || !/^#\/(definitions|\$defs)\//.test(schemaPath);
+}
+
 /** Keeps the errors of the branch the author meant (see module comment). */
 export function selectErrors(errors: readonly ErrorObject[], document: unknown): ErrorObject[] {
   let kept = errors.filter((e) => !(e.keyword === "required" && (e.params as { missingProperty?: string }).missingProperty === "$ref"));
@@ -134,12 +171,16 @@ export function selectErrors(errors: readonly ErrorObject[], document: unknown):
     const allowed = [...new Set(failures.flatMap((f) => (f.error.keyword === "enum" ? ((f.error.params as { allowedValues: unknown[] }).allowedValues ?? []) : [(f.error.params as { allowedValue: unknown }).allowedValue])))];
     merged.push({ ...failures[0]!.error, keyword: "enum", params: { allowedValues: allowed } });
   }
-  kept = kept.filter((e) => !rejected.some((r) => startsWithPath(e.instancePath, r.objectPath) && e.schemaPath.startsWith(r.schemaBranch + "/")));
+  kept = kept.filter((e) => !rejected.some((r) => startsWithPath(e.instancePath, r.objectPath) && inBranch(e.schemaPath, r.schemaBranch)));
   // Every branch rejected: say which values the discriminator may take.
   for (const m of merged) {
     const objectPath = m.instancePath.slice(0, m.instancePath.lastIndexOf("/"));
     if (!kept.some((e) => !SUMMARY_KEYWORDS.has(e.keyword) && startsWithPath(e.instancePath, objectPath))) kept.push(m);
   }
+
+  // A failing subschema leaves its properties "unevaluated": that error is an echo when a more
+  // specific error exists at the same object or under it.
+  kept = kept.filter((e) => e.keyword !== "unevaluatedProperties" || !kept.some((o) => o !== e && !SUMMARY_KEYWORDS.has(o.keyword) && o.keyword !== "unevaluatedProperties" && startsWithPath(o.instancePath, e.instancePath)));
 
   // Summary errors only where nothing more specific was found at or under the same place.
   kept = kept.filter((e) => !SUMMARY_KEYWORDS.has(e.keyword) || !kept.some((o) => o !== e && !SUMMARY_KEYWORDS.has(o.keyword) && startsWithPath(o.instancePath, e.instancePath)));
