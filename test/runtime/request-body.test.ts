@@ -71,10 +71,10 @@ describe("JSON bodies", () => {
     const p = await refused(registry, op, json({ age: -1, tags: ["a", 2], colour: "red" }));
     expect(p.status).toBe(400);
     expect(p.errors).toEqual([
-      { in: "body", pointer: "/name", message: "is required" },
-      { in: "body", pointer: "/age", message: "must be >= 0" },
-      { in: "body", pointer: "/tags/1", message: "must be string" },
-      { in: "body", pointer: "/colour", message: "is not an allowed property" },
+      { in: "body", name: "name", pointer: "/name", message: "is required" },
+      { in: "body", name: "age", pointer: "/age", message: "must be >= 0" },
+      { in: "body", name: "tags", pointer: "/tags/1", message: "must be string" },
+      { in: "body", name: "colour", pointer: "/colour", message: "is not an allowed property" },
     ]);
   });
 
@@ -250,9 +250,9 @@ describe("application/x-www-form-urlencoded", () => {
     const op = bodyOp(registry, { "application/x-www-form-urlencoded": FORM });
     const p = await refused(registry, op, { body: "age=old&ids=1&ids=x", headers: { "content-type": "application/x-www-form-urlencoded" } });
     expect(p.errors).toEqual([
-      { in: "body", pointer: "/name", message: "is required" },
-      { in: "body", pointer: "/age", message: "must be integer" },
-      { in: "body", pointer: "/ids/1", message: "must be integer" },
+      { in: "body", name: "name", pointer: "/name", message: "is required" },
+      { in: "body", name: "age", pointer: "/age", message: "must be integer" },
+      { in: "body", name: "ids", pointer: "/ids/1", message: "must be integer" },
     ]);
     const twice = await refused(registry, op, { body: "name=a&name=b", headers: { "content-type": "application/x-www-form-urlencoded" } });
     expect(twice.errors).toEqual([{ in: "body", name: "name", pointer: "/name", message: "must be given only once" }]);
@@ -309,9 +309,9 @@ describe("multipart/form-data", () => {
     form.append("constructor", "y");
     const p = await refused(registry, op, { body: form });
     expect(p.errors).toEqual([
-      { in: "body", pointer: "/title", message: "is required" },
-      { in: "body", pointer: "/file", message: "is required" },
-      { in: "body", pointer: "/count", message: "must be integer" },
+      { in: "body", name: "title", pointer: "/title", message: "is required" },
+      { in: "body", name: "file", pointer: "/file", message: "is required" },
+      { in: "body", name: "count", pointer: "/count", message: "must be integer" },
     ]);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

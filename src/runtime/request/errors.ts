@@ -56,9 +56,18 @@ export function runValidator(
   for (const error of reported) {
     if (errors.full) break;
     const described = describeValidationError(error);
-    errors.add(location, name, basePointer + described.pointer, described.message);
+    const at = basePointer + described.pointer;
+    errors.add(location, name ?? topLevelName(at), at, described.message);
   }
   return false;
+}
+
+/** For a body violation: the top-level property it is under (`/tags/1` → `tags`), so every located error has a name. */
+function topLevelName(pointer: string): string | undefined {
+  if (pointer.length < 2) return undefined;
+  const end = pointer.indexOf("/", 1);
+  const token = end === -1 ? pointer.slice(1) : pointer.slice(1, end);
+  return token.includes("~") ? token.replace(/~1/g, "/").replace(/~0/g, "~") : token;
 }
 
 /** The pointer (relative to the validated value) and sentence for one ajv-shaped error. */

@@ -10,7 +10,7 @@
 
 import type { CompiledSpec, OperationMeta } from "../compiled-spec.ts";
 import { resolveLimits, type Limits } from "../limits.ts";
-import type { Problem } from "../problem.ts";
+import { Problem } from "../problem.ts";
 import { parseBody } from "./body.ts";
 import { ErrorList } from "./errors.ts";
 import { NO_VALUES, parseParameters } from "./parameters.ts";
@@ -74,12 +74,12 @@ export function createRequestParser(validators: CompiledSpec["validators"], opti
 
     const errors = new ErrorList(limits.maxErrors);
     const parameters = parseParameters(plan, request, url, rawPathParams, limits, strictQuery, errors);
-    if (!("params" in parameters)) return parameters;
+    if (parameters instanceof Problem) return parameters;
     if (!errors.empty) return invalidRequest(errors.items, errors.full);
     if (plan.body === undefined) return { ...parameters, body: undefined };
 
     const body = await parseBody(request, plan.body, limits, errors);
-    if (!("value" in body)) return body;
+    if (body instanceof Problem) return body;
     return body.contentType === undefined ? { ...parameters, body: body.value } : { ...parameters, body: body.value, contentType: body.contentType };
   };
 }

@@ -207,7 +207,7 @@ function finish(
   errors: ErrorList,
 ): void {
   const location: ParameterLocation = p.meta.in;
-  const base = "/" + pointerToken(p.name);
+  const base = p.pointer;
   if (found === ABSENT) {
     if (p.meta.required) errors.add(location, p.name, base, "is required");
     else if (p.meta.default !== undefined) setValue(target, p.name, p.meta.default);

@@ -6,12 +6,15 @@
  */
 
 import type { CompiledSpec, OperationMeta, ParameterMeta, ValueShape, Validator } from "../compiled-spec.ts";
+import { pointerToken } from "../problem.ts";
 import { shapeKind, type ShapeKind } from "./coerce.ts";
 import { bodyKindOf, compileMediaEntries, lookupValidator, parseMediaType, type MediaEntry } from "./media-type.ts";
 
 export interface ParameterPlan {
   readonly meta: ParameterMeta;
   readonly name: string;
+  /** `/name` as a JSON pointer: the base of every violation's pointer. */
+  readonly pointer: string;
   /** Lower-case name for header look-up. */
   readonly headerName: string;
   readonly kind: ShapeKind;
@@ -113,6 +116,7 @@ function compileParameter(meta: ParameterMeta, validators: CompiledSpec["validat
   return {
     meta,
     name: meta.name,
+    pointer: "/" + pointerToken(meta.name),
     headerName: meta.name.toLowerCase(),
     kind,
     validator: lookupValidator(validators, meta.validator),
