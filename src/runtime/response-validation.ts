@@ -104,7 +104,7 @@ async function checkResponse(
   planFor: (meta: ResponseMeta) => ResponsePlan,
 ): Promise<readonly ProblemError[] | undefined> {
   // Upgrades hand the connection over; there is no HTTP body to check.
-  if (response.status === 101 || response.webSocket !== null) return undefined;
+  if (response.status === 101 || (response.webSocket ?? null) !== null) return undefined;
   const meta = responseMetaFor(op, response.status);
   if (meta === undefined) {
     const declared = Object.keys(op.responses);
