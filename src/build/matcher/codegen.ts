@@ -139,7 +139,10 @@ class Emitter {
   }
 
   /** Code run when the path ends exactly at this node: choose by method, or 405. */
-  private terminal(entry: PathEntry, captures: readonly Capture[]): string {
+  private terminal(entry: PathEntry, trieCaptures: readonly Capture[]): string {
+    // The trie shares nodes across parameter names (`/a/{id}` and `/a/{app_id}/b` share `{}`):
+    // positions come from the path walked, names from the template that ends here.
+    const captures = trieCaptures.map((c, i) => ({ ...c, name: entry.template.params[i]! }));
     let code = "";
     for (const method of METHOD_ORDER) {
       const op = entry.ops.get(method);
