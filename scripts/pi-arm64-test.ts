@@ -9,7 +9,7 @@
  *
  * Timings printed here are of an emulated CPU: they show the binary works, not how fast a Pi is.
  */
-import { rm } from "node:fs/promises";
+import { mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -18,6 +18,7 @@ import { freePort, startWorkerd, type WorkerdProcess } from "../src/build/worker
 import { ensureArm64Workerd, type Arm64Workerd } from "./pi-arm64.ts";
 import { afterRestartChecks, runChecks, servingChecks, webSocketEchoCheck, type Check, type CheckContext, type CheckResult } from "./pi-checks.ts";
 import { buildForWorkerd } from "./pi-config.ts";
+import { STORAGE_SERVICE } from "./pi-env.ts";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const READY_TIMEOUT_MS = 120_000;
@@ -52,11 +53,17 @@ function summary(): number {
   return failed === 0 && results.length > 0 ? 0 : 1;
 }
 
-async function start(arm64: Arm64Workerd, configFile: string, port: number): Promise<WorkerdProcess> {
+/**
+ * Starts the emulated workerd the way brrtrouter-edge.service does: the listen address and the
+ * storage directory given on the command line (`--socket-addr`, `--directory-path`).
+ */
+async function start(arm64: Arm64Workerd, configFile: string, port: number, dataDir: string): Promise<WorkerdProcess> {
+  await mkdir(dataDir, { recursive: true });
   const workerd = await startWorkerd({
     command: arm64.command,
     configFile,
     port,
+    flags: ["--directory-path", `${STORAGE_SERVICE}=${dataDir}`],
     readyPath: "/openapi.json",
     timeoutMs: READY_TIMEOUT_MS,
     cwd: path.dirname(configFile),
@@ -96,13 +103,15 @@ async function main(): Promise<number> {
   );
   if (built === undefined) return summary();
 
+  // Not the directory baked into the config: the override is what the systemd unit relies on.
+  const servedData = path.join(work, "data-served");
   const context: CheckContext = { baseUrl: `http://127.0.0.1:${port}`, state: new Map() };
   let workerd: WorkerdProcess | undefined;
   try {
     const startedAt = performance.now();
     workerd = await step(
       () => `arm64 workerd started and answered /openapi.json in ${((performance.now() - startedAt) / 1000).toFixed(2)} s (emulated)`,
-      () => start(arm64, built.configFile, port),
+      () => start(arm64, built.configFile, port, servedData),
     );
     if (workerd === undefined) return summary();
     await runChecks(checks, context, report);
@@ -119,10 +128,14 @@ async function main(): Promise<number> {
     const restartedAt = performance.now();
     workerd = await step(
       () => `arm64 workerd restarted on the same data directory in ${((performance.now() - restartedAt) / 1000).toFixed(2)} s (emulated)`,
-      () => start(arm64, built.configFile, port),
+      () => start(arm64, built.configFile, port, servedData),
     );
     if (workerd === undefined) return summary();
     await runChecks(afterRestartChecks, context, report);
+    await step("the Durable Object's SQLite files are in the --directory-path directory", async () => {
+      const files = await readdir(servedData, { recursive: true });
+      if (!files.some((file) => file.endsWith(".sqlite"))) throw new Error(`no .sqlite file under ${servedData}`);
+    });
   } finally {
     await workerd?.stop(10_000);
   }

@@ -12,6 +12,7 @@ import { spawn } from "node:child_process";
 import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { unstable_getDurableObjectClassNameToUseSQLiteMap, unstable_readConfig, type Unstable_Config } from "wrangler";
 import { renderWorkerdConfig, type WorkerdBinding, type WorkerdModule } from "../src/build/workerd-config.ts";
 export { defaultDataDir, defaultListen, secretsFromEnv } from "./pi-env.ts";
@@ -205,7 +206,7 @@ export async function bundleLikeDeploy(wranglerConfig: string, outDir: string, w
     child.once("error", reject);
     child.once("exit", (code) => resolve({ code, text }));
   });
-  if (output.code !== 0) throw new Error(`wrangler deploy --dry-run failed (exit ${output.code}):\n${output.text.trim()}`);
+  if (output.code !== 0) throw new Error(`wrangler deploy --dry-run failed (exit ${output.code}):\n${stripVTControlCharacters(output.text).trim()}`);
 }
 
 /** Writes a file so a reader sees the old or the new content, never half of one. */
