@@ -16,7 +16,7 @@
  * - `openapi` → `3.1.0`.
  */
 import type { SourceIndex } from "./positions.ts";
-import { deref, internalRefSegments, isObject, refOf, resolveInternal } from "./spec-refs.ts";
+import { InternalRefs, internalRef, internalRefSegments, isObject, refOf } from "./spec-refs.ts";
 
 const SINGLE_SUBSCHEMA = ["items", "additionalProperties", "not", "contains", "propertyNames", "if", "then", "else", "unevaluatedItems", "unevaluatedProperties", "additionalItems", "contentSchema"];
 const SUBSCHEMA_LISTS = ["allOf", "anyOf", "oneOf", "prefixItems", "items"];
@@ -37,26 +37,40 @@ export interface NormaliseReport {
  */
 class SchemaWalker {
   private readonly done = new Set<object>();
-  private readonly visited = new Map<object, Set<string>>();
+  /** Per kind of OpenAPI object, the objects already walked as that kind. */
+  private readonly visited = new Map<string, Set<object>>();
+  private readonly refs: InternalRefs;
+  /** Nullable schemas to wrap once the walk is over (wrapping moves keys that refs may walk through). */
+  private readonly pendingWraps: Record<string, unknown>[] = [];
+  /** Keys moved by normalisation, per object: old key → the path now leading to the same value. */
+  readonly moves = new Map<object, Map<string, string[]>>();
   changed = 0;
 
   constructor(
     private readonly document: Record<string, unknown>,
     private readonly index: SourceIndex,
     private readonly mode: "inline" | "normalise",
-  ) {}
+  ) {
+    this.refs = new InternalRefs(document);
+  }
+
+  private recordMove(node: object, key: string, to: string[]): void {
+    const moves = this.moves.get(node) ?? new Map<string, string[]>();
+    moves.set(key, to);
+    this.moves.set(node, moves);
+  }
 
   /** True the first time (node, kind) is met: walks are DAG-safe and cycle-safe. */
   private first(node: object, kind: string): boolean {
-    const kinds = this.visited.get(node) ?? new Set<string>();
-    if (kinds.has(kind)) return false;
-    kinds.add(kind);
-    this.visited.set(node, kinds);
+    let nodes = this.visited.get(kind);
+    if (!nodes) this.visited.set(kind, (nodes = new Set<object>()));
+    if (nodes.has(node)) return false;
+    nodes.add(node);
     return true;
   }
 
   private resolve(value: unknown, kind: string): Record<string, unknown> | undefined {
-    const target = deref(this.document, value);
+    const target = this.refs.deref(value);
     return isObject(target) && this.first(target, kind) ? target : undefined;
   }
 
@@ -79,7 +93,10 @@ class SchemaWalker {
       this.eachValue(components.callbacks, (c) => this.callback(c));
       this.eachValue(components.pathItems, (p) => this.pathItem(p));
     }
-    if (this.mode === "normalise" && typeof doc.openapi === "string" && doc.openapi !== "3.1.0") doc.openapi = "3.1.0";
+    if (this.mode === "normalise") {
+      for (const s of this.pendingWraps) this.wrapNullable(s);
+      if (typeof doc.openapi === "string" && doc.openapi !== "3.1.0") doc.openapi = "3.1.0";
+    }
   }
 
   private pathItem(value: unknown): void {
@@ -138,7 +155,7 @@ class SchemaWalker {
   schema(value: unknown): void {
     if (!isObject(value) || !this.first(value, "schema")) return;
     const ref = refOf(value);
-    if (ref !== undefined && internalRefSegments(ref)) this.schema(resolveInternal(this.document, ref, false));
+    if (ref !== undefined && internalRefSegments(ref)) this.schema(this.refs.resolve(ref, false));
     if (this.mode === "normalise") this.normaliseNode(value);
     else for (const keyword of SUBSCHEMA_MAPS) this.inline(value, keyword);
     for (const keyword of SINGLE_SUBSCHEMA) if (isObject(value[keyword])) this.schema(value[keyword]);
@@ -159,7 +176,7 @@ class SchemaWalker {
   private inline(holder: Record<string, unknown>, key: string): void {
     const ref = refOf(holder[key]);
     if (ref === undefined || !internalRefSegments(ref)) return;
-    const target = resolveInternal(this.document, ref);
+    const target = this.refs.resolve(ref);
     if (!isObject(target) || reaches(target, holder)) return;
     holder[key] = target;
     this.changed++;
@@ -183,6 +200,7 @@ class SchemaWalker {
       s.examples = [s.example];
       this.index.aliasKey(s, "examples", "example");
       delete s.example;
+      this.recordMove(s, "example", ["examples", "0"]);
       changed = true;
     }
     if ("nullable" in s && typeof s.nullable === "boolean") {
@@ -198,24 +216,29 @@ class SchemaWalker {
   private makeNullable(s: Record<string, unknown>): void {
     const composed = "$ref" in s || "allOf" in s || "oneOf" in s || "anyOf" in s;
     if (composed) {
-      const branch: Record<string, unknown> = {};
-      for (const key of Object.keys(s)) {
-        if (ANNOTATIONS.has(key) || key.startsWith("x-")) continue;
-        branch[key] = s[key];
-        delete s[key];
-      }
-      const nullSchema = { type: "null" };
-      this.index.inherit(branch, s);
-      this.index.inherit(nullSchema, s);
-      this.done.add(branch);
-      this.done.add(nullSchema);
-      s.anyOf = [branch, nullSchema];
+      this.pendingWraps.push(s);
       return;
     }
     const type = s.type;
     if (typeof type === "string" && type !== "null") s.type = [type, "null"];
     else if (Array.isArray(type) && !type.includes("null")) s.type = [...type, "null"];
     if (Array.isArray(s.enum) && !s.enum.includes(null)) s.enum = [...s.enum, null];
+  }
+
+  private wrapNullable(s: Record<string, unknown>): void {
+    const branch: Record<string, unknown> = {};
+    for (const key of Object.keys(s)) {
+      if (ANNOTATIONS.has(key) || key.startsWith("x-")) continue;
+      branch[key] = s[key];
+      delete s[key];
+      this.recordMove(s, key, ["anyOf", "0", key]);
+    }
+    const nullSchema = { type: "null" };
+    this.index.inherit(branch, s);
+    this.index.inherit(nullSchema, s);
+    this.done.add(branch);
+    this.done.add(nullSchema);
+    s.anyOf = [branch, nullSchema];
   }
 }
 
@@ -233,10 +256,50 @@ function reaches(from: object, needle: object): boolean {
   return false;
 }
 
+/**
+ * Bundled refs may point anywhere, including through a key normalisation moved (`.../owner/allOf/0`
+ * once `owner` was wrapped for `nullable`, `.../example` once it became `examples[0]`): rewrite
+ * those to the new path. Returns how many refs changed.
+ */
+function repairRefsThroughMoves(document: Record<string, unknown>, moves: ReadonlyMap<object, ReadonlyMap<string, string[]>>): number {
+  if (moves.size === 0) return 0;
+  let repaired = 0;
+  const seen = new Set<object>();
+  const fix = (holder: { $ref: string }): void => {
+    const segments = internalRefSegments(holder.$ref);
+    if (!segments) return;
+    const out: string[] = [];
+    let current: unknown = document;
+    let changed = false;
+    for (const segment of segments) {
+      const moved = typeof current === "object" && current !== null ? moves.get(current)?.get(segment) : undefined;
+      const steps = moved ?? [segment];
+      if (moved) changed = true;
+      for (const step of steps) {
+        out.push(step);
+        current = typeof current === "object" && current !== null ? (current as Record<string, unknown>)[step] : undefined;
+      }
+    }
+    if (changed) {
+      holder.$ref = internalRef(out);
+      repaired++;
+    }
+  };
+  const walk = (value: unknown): void => {
+    if (typeof value !== "object" || value === null || seen.has(value)) return;
+    seen.add(value);
+    if (typeof (value as { $ref?: unknown }).$ref === "string") fix(value as { $ref: string });
+    for (const v of Object.values(value)) walk(v);
+  };
+  walk(document);
+  return repaired;
+}
+
 /** Normalises `document` in place; see the module comment for what changes. */
 export function normaliseDocument(document: Record<string, unknown>, index: SourceIndex): NormaliseReport {
   const walker = new SchemaWalker(document, index, "normalise");
   walker.run();
+  repairRefsThroughMoves(document, walker.moves);
   return { schemasChanged: walker.changed };
 }
 

@@ -11,7 +11,7 @@ import type { HttpMethod, JsonSchema, JsonValue, ParameterLocation, ParameterSty
 import { diagnostic, type Diagnostic, type SourcePosition } from "./diagnostics.ts";
 import type { MediaTypeDraft, OperationDraft, ParameterDraft } from "./operation-draft.ts";
 import type { SourceIndex } from "./positions.ts";
-import { deref, isObject, refOf, resolveInternal } from "./spec-refs.ts";
+import { InternalRefs, isObject, refOf } from "./spec-refs.ts";
 
 export const HTTP_METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 const LOCATIONS: readonly ParameterLocation[] = ["path", "query", "header", "cookie"];
@@ -53,12 +53,15 @@ function asSchema(value: unknown): JsonSchema | undefined {
 class OperationBuilder {
   readonly diagnostics: Diagnostic[] = [];
   private readonly reportedParameters = new Set<object>();
+  private readonly refs: InternalRefs;
 
   constructor(
     private readonly document: Record<string, unknown>,
     private readonly index: SourceIndex,
     private readonly fallback: SourcePosition,
-  ) {}
+  ) {
+    this.refs = new InternalRefs(document);
+  }
 
   private where(node: unknown, ...fallbacks: unknown[]): SourcePosition {
     for (const n of [node, ...fallbacks]) {
@@ -81,7 +84,7 @@ class OperationBuilder {
         this.diagnostics.push(diagnostic(pathSource, `path "${path}" skipped: ${problem}`, "warning"));
         continue;
       }
-      const item = deref(this.document, rawItem);
+      const item = this.refs.deref(rawItem);
       if (!isObject(item)) continue;
       pathCount++;
       operations.push(...this.pathItem(path, pathSource, item));
@@ -102,7 +105,7 @@ class OperationBuilder {
     const out: OperationDraft[] = [];
     for (const method of HTTP_METHODS) {
       if (!(method in item)) continue;
-      const op = deref(this.document, item[method]);
+      const op = this.refs.deref(item[method]);
       if (!isObject(op)) continue;
       const source = this.index.keyPosition(item, method) ?? pathSource;
       out.push(this.operation(path, pathSource, method, source, op, shared, names));
@@ -115,7 +118,7 @@ class OperationBuilder {
     if (!Array.isArray(list)) return [];
     const out: { param: Record<string, unknown>; at: SourcePosition }[] = [];
     list.forEach((entry, i) => {
-      const param = deref(this.document, entry);
+      const param = this.refs.deref(entry);
       if (!isObject(param) || typeof param.name !== "string" || !LOCATIONS.includes(param.in as ParameterLocation)) return;
       out.push({ param, at: this.index.positionOf(param) ?? this.index.valuePosition(list, i) ?? this.fallback });
     });
@@ -183,7 +186,7 @@ class OperationBuilder {
       const [first] = Object.entries(p.content);
       if (first) {
         contentType = first[0];
-        const media = deref(this.document, first[1]);
+        const media = this.refs.deref(first[1]);
         schema = isObject(media) ? asSchema(media.schema) : undefined;
       }
     }
@@ -202,7 +205,7 @@ class OperationBuilder {
   }
 
   private requestBody(raw: unknown): OperationDraft["requestBody"] {
-    const body = deref(this.document, raw);
+    const body = this.refs.deref(raw);
     if (!isObject(body)) return undefined;
     return { required: body.required === true, content: this.content(body.content) };
   }
@@ -211,7 +214,7 @@ class OperationBuilder {
     const out: Record<string, MediaTypeDraft> = {};
     if (!isObject(raw)) return out;
     for (const [mediaType, rawMedia] of Object.entries(raw)) {
-      const media = deref(this.document, rawMedia);
+      const media = this.refs.deref(rawMedia);
       if (!isObject(media)) continue;
       const schema = asSchema(media.schema);
       const example = this.firstExample(media, schema);
@@ -229,7 +232,7 @@ class OperationBuilder {
     if ("example" in media) return media.example as JsonValue;
     if (isObject(media.examples)) {
       for (const rawExample of Object.values(media.examples)) {
-        const example = deref(this.document, rawExample);
+        const example = this.refs.deref(rawExample);
         if (isObject(example) && "value" in example) return example.value as JsonValue;
       }
     }
@@ -240,7 +243,7 @@ class OperationBuilder {
       if ("example" in target) return target.example as JsonValue;
       const ref = refOf(target);
       if (ref === undefined) break;
-      target = resolveInternal(this.document, ref, false);
+      target = this.refs.resolve(ref, false);
     }
     return undefined;
   }
@@ -250,19 +253,19 @@ class OperationBuilder {
     if (!isObject(raw)) return out;
     for (const [status, rawResponse] of Object.entries(raw)) {
       if (status.startsWith("x-")) continue;
-      const response = deref(this.document, rawResponse);
+      const response = this.refs.deref(rawResponse);
       if (!isObject(response)) continue;
       const headers: Record<string, { required: boolean; schema?: JsonSchema }> = {};
       if (isObject(response.headers)) {
         for (const [name, rawHeader] of Object.entries(response.headers)) {
           // OpenAPI: a response header named Content-Type is ignored.
           if (name.toLowerCase() === "content-type") continue;
-          const header = deref(this.document, rawHeader);
+          const header = this.refs.deref(rawHeader);
           if (!isObject(header)) continue;
           let schema = asSchema(header.schema);
           if (schema === undefined && isObject(header.content)) {
             const first = Object.values(header.content)[0];
-            const media = deref(this.document, first);
+            const media = this.refs.deref(first);
             schema = isObject(media) ? asSchema(media.schema) : undefined;
           }
           headers[name] = { required: header.required === true, ...(schema !== undefined ? { schema } : {}) };
@@ -302,13 +305,15 @@ class OperationBuilder {
   }
 
   private operationIdPosition(op: OperationDraft): SourcePosition | undefined {
-    const item = deref(this.document, (this.document.paths as Record<string, unknown>)[op.path]);
-    const raw = isObject(item) ? deref(this.document, item[op.method.toLowerCase()]) : undefined;
+    const item = this.refs.deref((this.document.paths as Record<string, unknown>)[op.path]);
+    const raw = isObject(item) ? this.refs.deref(item[op.method.toLowerCase()]) : undefined;
     return isObject(raw) && "operationId" in raw ? this.index.valuePosition(raw, "operationId") : undefined;
   }
 }
 
 function securitySchemes(document: Record<string, unknown>, index: SourceIndex, fallback: SourcePosition): { schemes: Record<string, SecuritySchemeMeta>; diagnostics: Diagnostic[] } {
+  const refs = new InternalRefs(document);
+  const deref = (_: unknown, value: unknown): unknown => refs.deref(value);
   const schemes: Record<string, SecuritySchemeMeta> = {};
   const components = document.components;
   const raw = isObject(components) && isObject(components.securitySchemes) ? components.securitySchemes : {};

@@ -38,6 +38,9 @@ function encodeFragmentSegment(segment: string): string {
   return out;
 }
 
+/** A ref made only of characters that need no escaping is canonical already (the common case). */
+const ALREADY_CANONICAL = /^#(\/([A-Za-z0-9\-._!$&'()*+,;=:@?]|~[01])*)*$/;
+
 export function internalRef(segments: readonly string[]): string {
   return "#" + segments.map((s) => "/" + encodeFragmentSegment(s)).join("");
 }
@@ -80,10 +83,28 @@ export function resolveInternal(document: unknown, ref: string, followFinal = tr
   return hops > 64 ? undefined : value;
 }
 
-/** `value` itself, or what it references if it is a `$ref` object. */
-export function deref(document: unknown, value: unknown): unknown {
-  const ref = refOf(value);
-  return ref === undefined ? value : resolveInternal(document, ref);
+/**
+ * Resolves internal references of one document with a cache. Only for phases that do not change
+ * what a pointer leads to (bundled refs can point anywhere, e.g. `#/paths/~1a/get/...`).
+ */
+export class InternalRefs {
+  private readonly cache = new Map<string, unknown>();
+
+  constructor(readonly document: unknown) {}
+
+  resolve(ref: string, followFinal = true): unknown {
+    const key = followFinal ? ref : "\u0000" + ref;
+    if (this.cache.has(key)) return this.cache.get(key);
+    const value = resolveInternal(this.document, ref, followFinal);
+    this.cache.set(key, value);
+    return value;
+  }
+
+  /** `value` itself, or what it references if it is a `$ref` object. */
+  deref(value: unknown): unknown {
+    const ref = refOf(value);
+    return ref === undefined ? value : this.resolve(ref);
+  }
 }
 
 /**
@@ -102,7 +123,7 @@ export function canonicaliseInternalRefs(document: unknown): number {
     }
     const ref = refOf(value);
     if (ref !== undefined) {
-      const segments = internalRefSegments(ref);
+      const segments = ALREADY_CANONICAL.test(ref) ? undefined : internalRefSegments(ref);
       if (segments) {
         const canonical = internalRef(segments);
         if (canonical !== ref) {

@@ -143,6 +143,15 @@ describe("normalisation to OpenAPI 3.1 / JSON Schema 2020-12", () => {
     expect(() => JSON.stringify(result.document)).not.toThrow();
   });
 
+  it("rewrites refs that walk through keys it moved (nullable wrap, example → examples[0])", async () => {
+    const result = await readSpec(good("ref-through-moved.yaml"));
+    expect(result.diagnostics).toEqual([]);
+    const schemas = (result.document as Obj).components.schemas;
+    expect(schemas.Holder.anyOf[1]).toEqual({ type: "null" });
+    expect(schemas.Inner).toEqual({ $ref: "#/components/schemas/Holder/anyOf/0/allOf/0/properties/inner" });
+    expect(schemas.InnerExample.default).toEqual({ $ref: "#/components/schemas/Holder/anyOf/0/allOf/0/properties/inner/examples/0" });
+  });
+
   it("keeps positions for objects it rewrote or created", async () => {
     const result = await readSpecDetailed(good("normalise-3.0.yaml"));
     const owner = (result.document as Obj).components.schemas.Owner;
