@@ -263,35 +263,63 @@ class Emitter {
     return `if(${conds.join("&&")}){${body}${this.continuation(plan, e)}${close}}`;
   }
 
-  emit(root: TrieNode<PathEntry>): string {
+  /**
+   * Fully static templates go in one Map from pathname to a per-method result array (index from
+   * `$mi`, the last slot is the 405): one hash lookup instead of a character walk, and they leave
+   * the trie (and the generated code) entirely.
+   */
+  private staticTable(statics: readonly PathEntry[]): string {
+    const rows = statics.map((entry) => {
+      const path = entry.template.segments.length === 0 ? "/" : "/" + entry.template.segments.map((s) => s.shape).join("/");
+      const slots = METHOD_ORDER.map((method) => {
+        const op = entry.ops.get(method) ?? (method === "HEAD" ? entry.ops.get("GET") : undefined);
+        return op === undefined ? undefined : this.found(op, entry.operationIds.get(op)!, []).slice("return ".length, -1);
+      });
+      const allow = this.constant(`Object.freeze({status:405,allow:${str(allowHeader(entry.ops.keys()))}})`);
+      return `[${str(path)},[${[...slots.map((r) => r ?? allow), allow].join(",")}]]`;
+    });
+    return `const $S=new Map([${rows.join(",")}]);`;
+  }
+
+  emit(root: TrieNode<PathEntry>, statics: readonly PathEntry[]): string {
     const rootEntry = root.terminal[0];
     const rootCode = rootEntry ? this.terminal(rootEntry, []) : "return;";
     const kids = root.children.size > 0 ? this.children(root, "s0", []) : "";
     const walk = `function $w(m,p,n){if(p.charCodeAt(0)!==47)return;if(n===1){${rootCode}}const s0=1;${kids}}`;
-    const dec =
-      "function $dec(op,names,values){const params={};" +
-      "for(let i=0;i<names.length;i++){let v=values[i];" +
-      'if(v.indexOf("%")>=0){try{v=decodeURIComponent(v)}catch{return names[i][1]}}' +
-      "Object.defineProperty(params,names[i][0],{value:v,enumerable:true,writable:true,configurable:true})}" +
-      "return{status:200,op,operationId:$O[op],params};}";
-    const match =
-      "function match(m,p){const n=p.length;let r=$w(m,p,n);" +
-      "if(r===undefined){if(n>2&&p.charCodeAt(n-1)===47)r=$w(m,p,n-1);if(r===undefined)return $NF;}return r;}";
+    const table = this.staticTable(statics);
     const ids = Array.from(this.operationIds, (id) => (id === undefined ? "" : str(id))).join(",");
     return [
       "const $NF=Object.freeze({status:404});",
       "const $E=Object.freeze({});",
       `const $O=[${ids}];`,
       ...this.decls,
-      dec,
+      table,
+      METHOD_INDEX_SOURCE,
+      DECODE_SOURCE,
       ...this.functions,
       walk,
-      match,
+      MATCH_SOURCE,
       "export { match };",
       "",
     ].join("\n");
   }
 }
+
+/** Method → slot in a static result array; unknown methods get the 405 slot. */
+const METHOD_INDEX_SOURCE = `function $mi(m){switch(m){${METHOD_ORDER.map((m, i) => `case ${str(m)}:return ${i};`).join("")}}return ${METHOD_ORDER.length};}`;
+
+/** The rare path: some parameter holds a `%`. Decodes each, or answers 400 naming the first bad one. */
+const DECODE_SOURCE =
+  "function $dec(op,names,values){const params={};" +
+  "for(let i=0;i<names.length;i++){let v=values[i];" +
+  'if(v.indexOf("%")>=0){try{v=decodeURIComponent(v)}catch{return names[i][1]}}' +
+  "Object.defineProperty(params,names[i][0],{value:v,enumerable:true,writable:true,configurable:true})}" +
+  "return{status:200,op,operationId:$O[op],params};}";
+
+/** Exact path first (static table, then the walk); then, for a trailing `/`, the same without it. */
+const MATCH_SOURCE =
+  "function match(m,p){let h=$S.get(p);if(h!==undefined)return h[$mi(m)];const n=p.length;let r=$w(m,p,n);if(r!==undefined)return r;" +
+  "if(n>2&&p.charCodeAt(n-1)===47){h=$S.get(p.slice(0,-1));if(h!==undefined)return h[$mi(m)];r=$w(m,p,n-1);if(r!==undefined)return r;}return $NF;}";
 
 function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
   const out = new Map<K, T[]>();
@@ -304,6 +332,6 @@ function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> 
   return out;
 }
 
-export function emitMatcher(root: TrieNode<PathEntry>, options: CodegenOptions): string {
-  return new Emitter(options).emit(root);
+export function emitMatcher(root: TrieNode<PathEntry>, statics: readonly PathEntry[], options: CodegenOptions): string {
+  return new Emitter(options).emit(root, statics);
 }

@@ -101,8 +101,13 @@ export function compileMatcher(routes: readonly RouteInput[], options: MatcherOp
     throw new Error(`ambiguous path templates: ${ambiguous.map(([a, b]) => `${a} and ${b}`).join("; ")}`);
   }
   const root = newNode<PathEntry>(0);
-  for (const [path, entry] of byPath) insert(root, { template: parseTemplate(path), ...entry });
-  return emitMatcher(root, { functionBudget: options.functionBudget ?? DEFAULT_FUNCTION_BUDGET });
+  const statics: PathEntry[] = [];
+  for (const [path, entry] of byPath) {
+    const template = parseTemplate(path);
+    if (template.segments.every((s) => s.kind === "static")) statics.push({ template, ...entry });
+    else insert(root, { template, ...entry });
+  }
+  return emitMatcher(root, statics, { functionBudget: options.functionBudget ?? DEFAULT_FUNCTION_BUDGET });
 }
 
 export type { Matcher };
