@@ -80,8 +80,10 @@ export async function dispatchRealtime(
   }
   if (extension.kind === "websocket" && !isWebSocketUpgrade(request)) {
     return new Problem(426, "Upgrade Required", `${op.operationId} is a WebSocket endpoint: connect with "Upgrade: websocket".`, {
-      headers: { upgrade: "websocket", connection: "Upgrade" },
-      extensions: { operationId: op.operationId },
+      // workerd drops hop-by-hop headers (Upgrade, Connection) from non-101 responses on the wire,
+      // so the body says it too.
+      headers: { upgrade: "websocket" },
+      extensions: { operationId: op.operationId, upgrade: "websocket" },
     }).toResponse();
   }
   const name = renderNameTemplate(extension.template, params);

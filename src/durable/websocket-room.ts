@@ -158,8 +158,7 @@ export class WebSocketRoom<Env = unknown> extends DurableObject<Env> {
     }
     this.rememberName(grant.name);
     this.rememberOperation(grant.operationId, grant.config);
-    const open = this.ctx.getWebSockets().length;
-    if (open >= grant.config.maxSessions) {
+    if (this.openSockets().length >= grant.config.maxSessions) {
       return new Problem(503, "Service Unavailable", `Room ${JSON.stringify(grant.name)} is full (${grant.config.maxSessions} sessions).`, {
         headers: { "retry-after": "5" },
         extensions: { operationId: grant.operationId },
@@ -246,16 +245,16 @@ export class WebSocketRoom<Env = unknown> extends DurableObject<Env> {
   broadcastText(text: string, except?: string): number {
     const bytes = utf8Length(text);
     let sent = 0;
-    for (const ws of this.ctx.getWebSockets()) {
+    for (const ws of this.openSockets()) {
       if (except !== undefined && this.attachmentOf(ws)?.id === except) continue;
       if (this.deliver(ws, text, bytes)) sent++;
     }
     return sent;
   }
 
-  /** Number of open sessions (sockets workerd still holds for this room). */
+  /** Number of open sessions (sockets the room has not closed or seen close). */
   sessionCount(): number {
-    return this.ctx.getWebSockets().length;
+    return this.openSockets().length;
   }
 
   // ---- internals -----------------------------------------------------------------------------
@@ -418,11 +417,19 @@ export class WebSocketRoom<Env = unknown> extends DurableObject<Env> {
         const except = options?.except;
         return this.broadcastText(encode(message), typeof except === "string" ? except : except?.id);
       },
-      sessions: () => this.ctx.getWebSockets().flatMap((ws) => {
+      sessions: () => this.openSockets().flatMap((ws) => {
         const a = this.attachmentOf(ws);
         return a === undefined ? [] : [this.session(ws, a)];
       }),
     };
+  }
+
+  /**
+   * Sockets still open. A socket the room closed stays in getWebSockets() until the client
+   * answers the close frame, which a client that does not read never does.
+   */
+  private openSockets(): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
   }
 
   private sendQuietly(ws: WebSocket, text: string): boolean {

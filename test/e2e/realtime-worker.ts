@@ -11,7 +11,7 @@
  *   GET  /events/{channel}         x-sse (retain 50, heartbeat 1 s)
  *   POST /publish/{roomId}         publish(env, "chat:" + roomId, body)  → { delivered }
  *   POST /emit/{channel}           publishEvent(env, channel, body)       → { id, delivered }
- *   GET  /stats/{roomId}           { sessions }
+ *   GET  /stats/{roomId}?kind=chat { sessions } of room `${kind}:${roomId}`
  */
 import type { OperationMeta } from "../../src/runtime/compiled-spec.ts";
 import { Problem } from "../../src/runtime/problem.ts";
@@ -100,7 +100,8 @@ export default {
       return Response.json(await publishEvent(env, id, body));
     }
     if (request.method === "GET" && first === "stats") {
-      return Response.json({ sessions: await env.ROOMS.get(env.ROOMS.idFromName(`chat:${id}`)).sessionCount() });
+      const room = `${url.searchParams.get("kind") ?? "chat"}:${id}`;
+      return Response.json({ sessions: await env.ROOMS.get(env.ROOMS.idFromName(room)).sessionCount() });
     }
     const op = (
       { chat: operations.chat, hooked: operations.hooked, flow: operations.flow, secure: operations.secure, events: operations.events } as Record<string, OperationMeta>

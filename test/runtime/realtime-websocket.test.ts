@@ -25,8 +25,8 @@ describe("dispatch", () => {
     expect(response.status).toBe(426);
     expect(response.headers.get("upgrade")).toBe("websocket");
     expect(response.headers.get("content-type")).toBe("application/problem+json");
-    const problem = (await response.json()) as { status: number; title: string; operationId: string };
-    expect(problem).toMatchObject({ status: 426, title: "Upgrade Required", operationId: "chatRoom" });
+    const problem = (await response.json()) as { status: number; title: string; operationId: string; upgrade: string };
+    expect(problem).toMatchObject({ status: 426, title: "Upgrade Required", operationId: "chatRoom", upgrade: "websocket" });
   });
 
   it("refuses a room name longer than 512 characters with 400", async () => {
