@@ -8,6 +8,7 @@ import { PetStore, type NewPet, type PetQuery } from "../durable/pet-store.ts";
 import { exampleSecurity } from "./security.ts";
 
 export { PetStore };
+export { WebSocketRoom, SseChannel } from "../durable/realtime.ts";
 
 export interface Env {
   readonly PET_STORE: DurableObjectNamespace<PetStore>;
