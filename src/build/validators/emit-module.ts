@@ -1,0 +1,157 @@
+/**
+ * ajv standalone code generation for one {@link AjvDocument}: one ES module, no eval at run time.
+ *
+ * The generated code's `require("ajv/dist/runtime/...")` helpers are swapped for imports from our
+ * own ESM runtime module (`src/runtime/validator-runtime.ts`): ajv's helpers are CommonJS, whose
+ * default-import interop differs between Node, esbuild and the workers test pool.
+ */
+import { Ajv2020, Name, type KeywordCxt, type Options } from "ajv/dist/2020.js";
+import standaloneCode from "ajv/dist/standalone/index.js";
+import { formats } from "../../runtime/formats.ts";
+import { pattern } from "../../runtime/validator-runtime.ts";
+import type { AjvDocument } from "./ajv-document.ts";
+import { compactSource } from "./compact-source.ts";
+
+export interface RuntimeImports {
+  /** Module specifier of `src/runtime/formats.ts` as the generated module should import it. */
+  readonly formats: string;
+  /** Module specifier of `src/runtime/validator-runtime.ts`. */
+  readonly helpers: string;
+}
+
+export interface EmitOptions {
+  readonly imports: RuntimeImports;
+  /** Extra schema resources by URI (remote `$ref` targets); the conformance suite registers its `remotes/`. */
+  readonly remotes?: Readonly<Record<string, unknown>>;
+  /**
+   * ajv `inlineRefs`: a referenced schema with at most this many keywords is inlined at each use
+   * instead of being called. Small values keep shared schemas shared.
+   */
+  readonly inlineRefs?: number | boolean;
+}
+
+export interface EmittedModule {
+  /** ES module text exporting `validators`: validator name → wrapped validate function. */
+  readonly source: string;
+  /** Names that made it into `validators` (the others failed to compile). */
+  readonly names: ReadonlySet<string>;
+  /** Entry pointer → why it could not be compiled (unresolvable `$ref`, invalid schema, ...). */
+  readonly failures: ReadonlyMap<string, string>;
+}
+
+const DOCUMENT_URI = "https://brrtrouter.invalid/document.json";
+const FORMATS_BINDING = "__brrtFormats";
+const HELPERS: Readonly<Record<string, string>> = {
+  'require("ajv/dist/runtime/equal").default': "equal",
+  'require("ajv/dist/runtime/ucs2length").default': "ucs2length",
+  'require("brrtrouter-edge:pattern").default': "pattern",
+};
+
+const DYNAMIC_KEYWORDS = /"(?:\$dynamicRef|\$dynamicAnchor|\$recursiveRef|unevaluatedProperties|unevaluatedItems)"/;
+
+
+/**
+ * `dynamic`: support `$dynamicRef` and `unevaluated*`. Ajv2020 always does, which costs every
+ * generated function a dynamic-anchor parameter and an evaluated-properties record; both options
+ * are only read while generating code, so they can be switched off when no schema needs them.
+ */
+export function createAjv(options: Pick<EmitOptions, "inlineRefs">, dynamic = true): Ajv2020 {
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: false, // OpenAPI keywords (discriminator, nullable leftovers, x-*) and unknown formats are not errors
+    validateSchema: false, // a bad schema fails its own compile below, with a message, instead of the whole document
+    addUsedSchema: false,
+    inlineRefs: options.inlineRefs ?? 4,
+    formats: formats as Options["formats"],
+    logger: false,
+    messages: false, // added at run time by the wrapper, for the few errors reported (see validator-runtime.ts)
+    code: {
+      source: true,
+      esm: true,
+      lines: false,
+      optimize: true,
+      formats: new Name(FORMATS_BINDING),
+      // Real specs write ECMA 262 patterns that the `u` flag rejects (`\:`, `\-` outside classes).
+      regExp: Object.assign((source: string, flags: string) => pattern(source, flags), { code: 'require("brrtrouter-edge:pattern").default' }),
+    },
+  });
+  if (!dynamic) Object.assign(ajv.opts, { dynamicRef: false, unevaluated: false });
+  // readOnly/writeOnly are annotations to ajv; the flavoured copies keep them only where a value
+  // must be refused, so the keyword fails wherever it is left.
+  for (const [keyword, side] of [
+    ["readOnly", "a request"],
+    ["writeOnly", "a response"],
+  ] as const) {
+    ajv.removeKeyword(keyword);
+    ajv.addKeyword({
+      keyword,
+      schemaType: "boolean",
+      code(cxt: KeywordCxt) {
+        if (cxt.schema === true) cxt.fail();
+      },
+      error: { message: `must not be present in ${side} (${keyword})` },
+    });
+  }
+  return ajv;
+}
+
+/** `names`: compiled entry pointer → the key it gets in the exported `validators` record. */
+export function emitValidatorModule(document: AjvDocument, names: ReadonlyMap<string, string>, options: EmitOptions): EmittedModule {
+  // A `$ref` leaving the document may reach a remote or meta-schema that needs the dynamic machinery.
+  const rootJson = JSON.stringify(document.root);
+  const ajv = createAjv(options, DYNAMIC_KEYWORDS.test(rootJson) || /"\$ref":"(?!#)/.test(rootJson));
+  for (const [uri, schema] of Object.entries(options.remotes ?? {})) {
+    try {
+      ajv.addSchema(schema as object, uri);
+    } catch {
+      // Two remotes declaring the same `$id`: the first one registered answers for it.
+    }
+  }
+  ajv.addSchema(document.root, DOCUMENT_URI);
+
+  const exportNames: Record<string, string> = {};
+  const byExport = new Map<string, string>();
+  const failures = new Map<string, string>();
+  for (const pointer of names.keys()) {
+    try {
+      const key = pointer === "#" ? DOCUMENT_URI : DOCUMENT_URI + pointer;
+      if (ajv.getSchema(key) === undefined) throw new Error(`cannot resolve ${pointer}`);
+      const name = `__brrtEntry${byExport.size}`;
+      exportNames[name] = key;
+      byExport.set(name, pointer);
+    } catch (error) {
+      failures.set(pointer, error instanceof Error ? error.message : String(error));
+    }
+  }
+
+  let code = byExport.size === 0 ? "" : standaloneCode(ajv, exportNames);
+  const usedHelpers = new Set<string>();
+  code = code.replace(/require\("[^"]+"\)(?:\.[A-Za-z_$][\w$]*)?/g, (call) => {
+    const helper = HELPERS[call];
+    if (helper === undefined) throw new Error(`generated validator needs an unsupported runtime helper: ${call}`);
+    usedHelpers.add(helper);
+    return `__brrt_${helper}`;
+  });
+  // The entries become module-private bindings; callers get them, wrapped, through `validators`.
+  // One pass over the text: it is megabytes for a large spec.
+  const members: string[] = [];
+  const compiled = new Set<string>();
+  code = code.replace(/export const (__brrtEntry\d+) = (\w+);/g, (_whole, exportName: string, fn: string) => {
+    const name = names.get(byExport.get(exportName) as string) as string;
+    compiled.add(name);
+    members.push(`${JSON.stringify(name)}: __brrt_validator(${fn})`);
+    return "";
+  });
+  if (compiled.size !== byExport.size) throw new Error("ajv standalone output lacks some entries");
+  code = compactSource(code.replace(/^"use strict";\s*/, ""));
+  code += `\nexport const validators = Object.freeze({${members.join(",")}});\n`;
+  usedHelpers.add("validator");
+
+  const imports: string[] = [];
+  if (code.includes(FORMATS_BINDING)) imports.push(`import { formats as ${FORMATS_BINDING} } from ${JSON.stringify(options.imports.formats)};`);
+  if (usedHelpers.size > 0) {
+    const names = [...usedHelpers].sort().map((h) => `${h} as __brrt_${h}`);
+    imports.push(`import { ${names.join(", ")} } from ${JSON.stringify(options.imports.helpers)};`);
+  }
+  return { source: imports.join("\n") + "\n" + code, names: compiled, failures };
+}

@@ -1,0 +1,145 @@
+/**
+ * What generated validator modules import besides formats: the two helpers ajv's generated code
+ * calls (as ESM, in place of ajv's CommonJS `ajv/dist/runtime/*`), and the wrapper that gives
+ * every exported validator the contract's error shape.
+ */
+import type { ValidationError, Validator } from "./compiled-spec.ts";
+import { MAX_PROBLEM_ERRORS } from "./problem.ts";
+
+/** Deep equality of JSON values (`const`, `enum`, `uniqueItems`), as ajv's `equal` helper. */
+export function equal(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return a !== a && b !== b; // NaN
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!equal(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    if (!Object.hasOwn(b, key) || !equal((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key])) return false;
+  }
+  return true;
+}
+
+/** String length in code points (`minLength`/`maxLength` count characters, not UTF-16 units). */
+export function ucs2length(value: string): number {
+  let length = 0;
+  for (let i = 0; i < value.length; i++) {
+    length++;
+    const code = value.charCodeAt(i);
+    if (code >= 0xd800 && code <= 0xdbff && i + 1 < value.length) {
+      const next = value.charCodeAt(i + 1);
+      if ((next & 0xfc00) === 0xdc00) i++;
+    }
+  }
+  return length;
+}
+
+/**
+ * `pattern`/`patternProperties` regexps: with the `u` flag as JSON Schema intends, and without it
+ * for the patterns real specs write that `u` rejects (identity escapes such as `\:`). Built once,
+ * at module start of the generated module.
+ */
+export function pattern(source: string, flags: string): RegExp {
+  try {
+    return new RegExp(source, flags);
+  } catch (error) {
+    if (!flags.includes("u")) throw error;
+    return new RegExp(source, flags.replace("u", ""));
+  }
+}
+
+/** The shape of a function ajv generates. */
+export interface GeneratedValidate {
+  (data: unknown): boolean;
+  errors?: ValidationError[] | null;
+}
+
+/**
+ * Wrap a generated function as a contract {@link Validator}.
+ *
+ * Errors keep ajv's shape with one deliberate change: for `required` and `dependentRequired`,
+ * `instancePath` points at the missing property (`/address/city`) rather than at the object that
+ * lacks it (`/address`), so a client sees which field to add. `params.missingProperty` stays.
+ * At most {@link MAX_PROBLEM_ERRORS} errors are kept.
+ */
+export function validator(validate: GeneratedValidate): Validator {
+  const wrapped: Validator = (data: unknown): boolean => {
+    if (validate(data)) {
+      wrapped.errors = null;
+      return true;
+    }
+    wrapped.errors = shapeErrors(validate.errors ?? []);
+    return false;
+  };
+  return wrapped;
+}
+
+function shapeErrors(errors: ValidationError[]): ValidationError[] {
+  const kept = errors.length > MAX_PROBLEM_ERRORS ? errors.slice(0, MAX_PROBLEM_ERRORS) : errors;
+  for (let i = 0; i < kept.length; i++) {
+    const error = kept[i] as ValidationError;
+    const missing = error.params.missingProperty;
+    const instancePath =
+      (error.keyword === "required" || error.keyword === "dependentRequired") && typeof missing === "string"
+        ? `${error.instancePath}/${missing.replace(/~/g, "~0").replace(/\//g, "~1")}`
+        : error.instancePath;
+    kept[i] = { instancePath, keyword: error.keyword, message: error.message ?? messageFor(error.keyword, error.params), params: error.params };
+  }
+  return kept;
+}
+
+type Params = Readonly<Record<string, unknown>>;
+const fixed = (message: string) => (): string => message;
+const fewerOrMore = (keyword: string, what: string) => (p: Params, k: string): string => `must NOT have ${k === keyword ? "more" : "fewer"} than ${String(p.limit)} ${what}`;
+
+/**
+ * ajv's English messages, made at run time from keyword and params: the generated code carries
+ * no message strings (ajv `messages: false`), and only the few reported errors need one.
+ */
+const MESSAGES: Readonly<Record<string, (params: Params, keyword: string) => string>> = {
+  type: (p) => `must be ${String(p.type)}`,
+  required: (p) => `must have required property '${String(p.missingProperty)}'`,
+  dependentRequired: (p) => `must have ${p.depsCount === 1 ? "property" : "properties"} ${String(p.deps)} when property ${String(p.property)} is present`,
+  additionalProperties: fixed("must NOT have additional properties"),
+  unevaluatedProperties: fixed("must NOT have unevaluated properties"),
+  propertyNames: fixed("property name must be valid"),
+  items: (p) => `must NOT have more than ${String(p.limit)} items`,
+  additionalItems: (p) => `must NOT have more than ${String(p.limit)} items`,
+  unevaluatedItems: (p) => `must NOT have more than ${String(p.limit)} items`,
+  maxItems: fewerOrMore("maxItems", "items"),
+  minItems: fewerOrMore("maxItems", "items"),
+  maxLength: fewerOrMore("maxLength", "characters"),
+  minLength: fewerOrMore("maxLength", "characters"),
+  maxProperties: fewerOrMore("maxProperties", "properties"),
+  minProperties: fewerOrMore("maxProperties", "properties"),
+  maximum: (p) => `must be ${String(p.comparison)} ${String(p.limit)}`,
+  minimum: (p) => `must be ${String(p.comparison)} ${String(p.limit)}`,
+  exclusiveMaximum: (p) => `must be ${String(p.comparison)} ${String(p.limit)}`,
+  exclusiveMinimum: (p) => `must be ${String(p.comparison)} ${String(p.limit)}`,
+  multipleOf: (p) => `must be multiple of ${String(p.multipleOf)}`,
+  pattern: (p) => `must match pattern "${String(p.pattern)}"`,
+  format: (p) => `must match format "${String(p.format)}"`,
+  enum: fixed("must be equal to one of the allowed values"),
+  const: fixed("must be equal to constant"),
+  uniqueItems: (p) => `must NOT have duplicate items (items ## ${String(p.j)} and ${String(p.i)} are identical)`,
+  contains: (p) =>
+    p.maxContains === undefined
+      ? `must contain at least ${String(p.minContains)} valid item(s)`
+      : `must contain at least ${String(p.minContains)} and no more than ${String(p.maxContains)} valid item(s)`,
+  oneOf: fixed("must match exactly one schema in oneOf"),
+  anyOf: fixed("must match a schema in anyOf"),
+  not: fixed("must NOT be valid"),
+  if: (p) => `must match "${String(p.failingKeyword)}" schema`,
+  "false schema": fixed("boolean schema is false"),
+  readOnly: fixed("must not be present in a request (readOnly)"),
+  writeOnly: fixed("must not be present in a response (writeOnly)"),
+};
+
+function messageFor(keyword: string, params: Params): string {
+  const make = MESSAGES[keyword];
+  return make === undefined ? `must pass "${keyword}" keyword validation` : make(params, keyword);
+}
