@@ -48,7 +48,8 @@ await rebuild("start");
 const wrangler = spawn(
   process.execPath,
   [wranglerBin(), "dev", "--config", path.resolve(values.config), "--ip", values.ip, "--port", values.port, ...positionals],
-  { stdio: ["inherit", "inherit", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? "false" } },
+  // cwd = the config's folder: wrangler keeps its .wrangler/ state beside the config it serves.
+  { cwd: path.dirname(path.resolve(values.config)), stdio: ["inherit", "inherit", "inherit"], env: { ...process.env, WRANGLER_SEND_METRICS: process.env.WRANGLER_SEND_METRICS ?? "false" } },
 );
 const specDir = path.dirname(path.resolve(values.spec));
 const close = watchTree(specDir, (file) => runner.trigger(`${path.relative(process.cwd(), file)} changed`), [values.out]);

@@ -3,7 +3,7 @@
  * for wrangler dev): rebuild the generated module when the spec changes, watch a folder tree
  * without reacting to our own output, and run rebuilds one at a time.
  */
-import { watch, type FSWatcher } from "node:fs";
+import { readdirSync, statSync, watch, type FSWatcher } from "node:fs";
 import path from "node:path";
 import { buildSpec, displayPath, formatDiagnostic } from "../src/build/index.ts";
 
@@ -44,27 +44,61 @@ function inside(file: string, dir: string): boolean {
 
 /**
  * Calls `onChange` (debounced) when a file under `dir` changes, ignoring anything under
- * `ignore` (the generated folder, bundles, storage) and dot-folders such as .wrangler/.
+ * `ignore` (the generated folder, bundles, storage) and dot-entries (.wrangler/, editor swap files).
+ *
+ * Each folder gets its own non-recursive watch: a watch on the folder survives a file being
+ * replaced by rename (how sed -i and many editors save), which Node 20's `recursive: true` on
+ * Linux does not (it watches the file, and loses it). New sub-folders are picked up as they appear.
  */
 export function watchTree(dir: string, onChange: (file: string) => void, ignore: readonly string[] = [], debounceMs = 60): () => void {
   const root = path.resolve(dir);
   const ignored = ignore.map((entry) => path.resolve(entry));
+  const skip = (file: string): boolean =>
+    ignored.some((entry) => inside(file, entry)) || path.relative(root, file).split(path.sep).some((part) => part.startsWith("."));
+  const watchers = new Map<string, FSWatcher>();
   let timer: NodeJS.Timeout | undefined;
   let last = "";
-  const watcher: FSWatcher = watch(root, { recursive: true }, (_event, name) => {
-    if (name === null) return;
-    const file = path.join(root, name.toString());
-    if (ignored.some((entry) => inside(file, entry))) return;
-    if (path.relative(root, file).split(path.sep).some((part) => part.startsWith("."))) return;
-    last = file;
-    // Editors save in bursts (write, rename, chmod): one rebuild per burst.
-    clearTimeout(timer);
-    timer = setTimeout(() => onChange(last), debounceMs);
-  });
+
+  const watchFolder = (folder: string): void => {
+    if (watchers.has(folder) || skip(folder)) return;
+    let watcher: FSWatcher;
+    try {
+      watcher = watch(folder, (_event, name) => {
+        if (name === null) return;
+        const file = path.join(folder, name.toString());
+        if (skip(file)) return;
+        if (isFolder(file)) watchFolder(file);
+        last = file;
+        // Editors save in bursts (write, rename, chmod): one rebuild per burst.
+        clearTimeout(timer);
+        timer = setTimeout(() => onChange(last), debounceMs);
+      });
+    } catch {
+      return; // gone before we got to it
+    }
+    watcher.on("error", () => {
+      watcher.close();
+      watchers.delete(folder);
+    });
+    watchers.set(folder, watcher);
+    for (const entry of readdirSync(folder, { withFileTypes: true })) {
+      if (entry.isDirectory()) watchFolder(path.join(folder, entry.name));
+    }
+  };
+  watchFolder(root);
   return () => {
     clearTimeout(timer);
-    watcher.close();
+    for (const watcher of watchers.values()) watcher.close();
+    watchers.clear();
   };
+}
+
+function isFolder(file: string): boolean {
+  try {
+    return statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /**

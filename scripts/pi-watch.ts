@@ -86,6 +86,7 @@ async function rebuild(reason: string): Promise<void> {
   if (!spec.ok) return log(`brrt build failed; ${keep}`);
 
   let built: PiBuildResult;
+  let trialMs = 0;
   try {
     built = await buildForWorkerd({
       wranglerConfig: values.config,
@@ -95,12 +96,15 @@ async function rebuild(reason: string): Promise<void> {
       listen: `${values.host}:${port}`,
       secrets: secretsFromEnv(),
     });
+    const trialStarted = performance.now();
     await trialStart(built);
+    trialMs = performance.now() - trialStarted;
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     return log(`bundle or workerd start failed; ${keep}`);
   }
 
+  const restartStarted = performance.now();
   if (serving !== undefined) {
     const old = serving;
     serving = undefined;
@@ -112,7 +116,11 @@ async function rebuild(reason: string): Promise<void> {
   const workerd = await startWorkerd({ configFile: built.configFile, port, host: values.host, timeoutMs: 30_000 });
   serving = workerd;
   relay(workerd);
-  log(`serving ${workerd.url} (${Math.round(performance.now() - started)} ms after the change)`);
+  const ms = (value: number): string => `${Math.round(value)} ms`;
+  log(
+    `serving ${workerd.url} (${ms(performance.now() - started)} after the change: spec ${ms(spec.milliseconds)}, ` +
+      `bundle + config ${ms(built.milliseconds)}, trial start ${ms(trialMs)}, restart ${ms(performance.now() - restartStarted)})`,
+  );
 }
 
 const runner = serialRunner(rebuild);
