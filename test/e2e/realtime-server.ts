@@ -15,6 +15,8 @@ export interface RealtimeServer {
   readonly url: () => string;
   readonly wsUrl: () => string;
   readonly dir: string;
+  /** Process id of the running workerd (for CPU accounting in the bench). */
+  pid(): number | undefined;
   restart(): Promise<void>;
   /** Stop workerd and remove the directory (storage included). */
   close(): Promise<void>;
@@ -60,6 +62,7 @@ export async function startRealtimeServer(): Promise<RealtimeServer> {
     url: () => current.url,
     wsUrl: () => current.url.replace(/^http/, "ws"),
     output: () => previousOutput + current.output(),
+    pid: () => current.child.pid,
     async restart() {
       await current.stop();
       previousOutput += current.output();

@@ -16,6 +16,7 @@
 import type { OperationMeta } from "../../src/runtime/compiled-spec.ts";
 import { Problem } from "../../src/runtime/problem.ts";
 import type { Auth } from "../../src/runtime/security/types.ts";
+import { chatMessageSchema } from "./realtime-schemas.ts";
 import {
   defineRoomHooks,
   dispatchRealtime,
@@ -32,16 +33,6 @@ export type Env = Required<RealtimeEnv>;
 
 const ROOM_ID = /^[a-z0-9-]{1,64}$/;
 
-export const chatMessageSchema = {
-  type: "object",
-  additionalProperties: false,
-  required: ["text"],
-  properties: {
-    text: { type: "string", minLength: 1, maxLength: 500 },
-    seq: { type: "integer", minimum: 0 },
-    sentAt: { type: "number" },
-  },
-} as const;
 
 function operation(index: number, operationId: string, path: string, extensions: OperationMeta["extensions"], security: OperationMeta["security"] = []): OperationMeta {
   return {
