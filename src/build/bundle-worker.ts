@@ -3,17 +3,40 @@
  * platform with the `workerd`/`worker` export conditions, node: built-ins left external for
  * nodejs_compat).
  */
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
+import path from "node:path";
+import { packageRoot } from "./package-root.ts";
 
 export interface BundleResult {
   readonly code: string;
   readonly bytes: number;
 }
 
-export async function bundleWorker(
-  entry: string,
-  options: { minify?: boolean; nodePaths?: readonly string[] } = {},
-): Promise<BundleResult> {
+export interface BundleOptions {
+  readonly minify?: boolean;
+  /** Extra folders to resolve bare imports from (generated code living outside a project). */
+  readonly nodePaths?: readonly string[];
+}
+
+/**
+ * Generated modules import `brrtrouter-edge/runtime/...`. Inside a project that resolves
+ * through node_modules; a generated folder in a temp dir (`brrt serve`) has none, so the
+ * package's own imports are pointed at its source here.
+ */
+function selfReference(): Plugin {
+  const root = packageRoot();
+  return {
+    name: "brrtrouter-edge-self",
+    setup(build) {
+      build.onResolve({ filter: /^brrtrouter-edge(\/(runtime|durable)\/[\w-]+)?$/ }, (args) => {
+        const sub = args.path.slice("brrtrouter-edge".length);
+        return { path: sub === "" ? path.join(root, "src/runtime/index.ts") : path.join(root, "src", `${sub}.ts`) };
+      });
+    },
+  };
+}
+
+export async function bundleWorker(entry: string, options: BundleOptions = {}): Promise<BundleResult> {
   const result = await build({
     entryPoints: [entry],
     bundle: true,
@@ -26,6 +49,7 @@ export async function bundleWorker(
     external: ["node:*", "cloudflare:*"],
     minify: options.minify ?? false,
     nodePaths: [...(options.nodePaths ?? [])],
+    plugins: [selfReference()],
     legalComments: "none",
     logLevel: "silent",
   });
