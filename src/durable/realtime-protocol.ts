@@ -7,9 +7,7 @@
  * router always overwrites the header, so a client cannot forge one; only code holding the
  * namespace binding can reach the Durable Object directly.
  */
-import { Validator as SchemaValidator, type OutputUnit } from "@cfworker/json-schema";
-import type { JsonSchema } from "../runtime/compiled-spec.ts";
-import { Problem, type ProblemError } from "../runtime/problem.ts";
+import { Problem } from "../runtime/problem.ts";
 import type { Auth } from "../runtime/security/types.ts";
 import type { SseChannelConfig, WebSocketRoomConfig } from "./realtime-extensions.ts";
 
@@ -62,34 +60,5 @@ export function utf8Length(text: string): number {
   return bytes;
 }
 
-/** `(value) => violations | undefined`: message/event validation with problem-shaped errors. */
-export type MessageCheck = (value: unknown) => readonly ProblemError[] | undefined;
-
-function toPointer(instanceLocation: string): string {
-  return instanceLocation.startsWith("#") ? instanceLocation.slice(1) : instanceLocation;
-}
-
-/**
- * Compile a schema that arrived at run time (from the operation's extension, via the grant).
- * @cfworker/json-schema interprets the schema without eval, which Workers forbid; the cost is
- * measured in bench/realtime/ and paid once per schema per Durable Object instance.
- */
-export function compileMessageCheck(schema: JsonSchema | undefined, maxErrors = 10): MessageCheck {
-  if (schema === undefined || schema === true) return () => undefined;
-  const validator = new SchemaValidator(schema as object, "2020-12", false);
-  return (value) => {
-    const result = validator.validate(value);
-    if (result.valid) return undefined;
-    // cfworker reports the wrapping keyword ("properties") beside the one that failed; keep the
-    // deepest unit per instance location so the message names the actual violation.
-    const deepest = new Map<string, OutputUnit>();
-    for (const unit of result.errors) {
-      const seen = deepest.get(unit.instanceLocation);
-      if (seen === undefined || unit.keywordLocation.length > seen.keywordLocation.length) deepest.set(unit.instanceLocation, unit);
-    }
-    const leaves = [...deepest.values()].filter(
-      (unit) => ![...deepest.keys()].some((other) => other !== unit.instanceLocation && other.startsWith(unit.instanceLocation + "/")),
-    );
-    return leaves.slice(0, maxErrors).map((unit) => ({ in: "body" as const, pointer: toPointer(unit.instanceLocation), message: unit.error }));
-  };
-}
+/** SSE event type names: one line, bounded (a line break would let a name inject fields). */
+export const EVENT_NAME = /^[^\r\n]{1,128}$/;

@@ -27,7 +27,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { Problem, isProblem } from "../runtime/problem.ts";
 import { SSE_DEFAULTS, type SseChannelConfig } from "./realtime-extensions.ts";
-import { readGrant } from "./realtime-protocol.ts";
+import { EVENT_NAME, readGrant } from "./realtime-protocol.ts";
 
 /** What a handler publishes: `data` is JSON-encoded; `event` names the SSE event type (default "message"). */
 export interface ChannelEvent<Data = unknown> {
@@ -63,8 +63,6 @@ interface EventRow extends Record<string, SqlStorageValue> {
   data: string;
 }
 
-/** SSE event type names: one line, bounded. */
-export const EVENT_NAME = /^[^\r\n]{1,128}$/;
 const encoder = new TextEncoder();
 
 /** One SSE frame. `data` is single-line JSON (JSON.stringify escapes newlines inside strings). */

@@ -30,7 +30,8 @@ import { DurableObject } from "cloudflare:workers";
 import type { ProblemError } from "../runtime/problem.ts";
 import type { Auth } from "../runtime/security/types.ts";
 import type { WebSocketRoomConfig } from "./realtime-extensions.ts";
-import { compileMessageCheck, readGrant, utf8Length, type MessageCheck, type WebSocketGrant } from "./realtime-protocol.ts";
+import { compileMessageCheck, type MessageCheck } from "./realtime-message-check.ts";
+import { readGrant, utf8Length } from "./realtime-protocol.ts";
 import { Problem, isProblem } from "../runtime/problem.ts";
 
 /** One connected client, as hooks see it. */

@@ -11,7 +11,7 @@ import { checkRealtimeExtensions, embedRealtimeSchemas, embedSchema } from "../.
 import { formatDiagnostic } from "../../src/build/diagnostics.ts";
 import { readSpec } from "../../src/build/frontend.ts";
 import type { OperationDraft, ParameterDraft } from "../../src/build/operation-draft.ts";
-import { compileMessageCheck } from "../../src/durable/realtime-protocol.ts";
+import { compileMessageCheck } from "../../src/durable/realtime-message-check.ts";
 import { parseRealtimeExtension, renderNameTemplate } from "../../src/durable/realtime-extensions.ts";
 import type { HttpMethod, JsonValue } from "../../src/runtime/compiled-spec.ts";
 
@@ -180,7 +180,7 @@ describe("through the spec front end", () => {
       `${shown}:13:5: x-sse.channel on POST /chat/{roomId} (chatPost) names parameter "nope", which the operation does not declare`,
     ]);
     const chat = embedRealtimeSchemas(front.document, front.operations.find((op) => op.operationId === "chatRoom")!);
-    const message = (chat.extensions["x-websocket"] as { message: object }).message;
+    const message = (chat.extensions["x-websocket"] as { message: Record<string, unknown> }).message;
     expect(compileMessageCheck(message)({ text: "x" })).toBeUndefined();
     expect(compileMessageCheck(message)({})).toBeDefined();
   });
