@@ -79,6 +79,10 @@ export async function dispatchRealtime(
   if (extension === undefined) {
     return new Problem(500, "Internal Server Error", `Operation ${op.operationId} declares no valid x-websocket or x-sse.`).toResponse();
   }
+  if (extension.kind === "sse" && request.method === "HEAD") {
+    // What a GET would answer, without opening a stream nobody will read.
+    return new Response(null, { headers: { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-cache, no-transform" } });
+  }
   if (extension.kind === "websocket" && !isWebSocketUpgrade(request)) {
     return new Problem(426, "Upgrade Required", `${op.operationId} is a WebSocket endpoint: connect with "Upgrade: websocket".`, {
       // workerd drops hop-by-hop headers (Upgrade, Connection) from non-101 responses on the wire,

@@ -4,7 +4,7 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { publishEvent, type SseChannel } from "../../src/durable/realtime.ts";
+import { dispatchRealtime, publishEvent, type SseChannel } from "../../src/durable/realtime.ts";
 import { operations } from "../e2e/realtime-worker.ts";
 import { realtimeEnv, sseReader, subscribe } from "./realtime-helpers.ts";
 
@@ -37,6 +37,14 @@ describe("streams", () => {
     const second = await reader.nextEvent();
     expect(second).toEqual({ id: "2", data: '"line one\\nline two"' });
     await reader.cancel();
+  });
+
+  it("answers HEAD without opening a stream", async () => {
+    const channel = freshChannel();
+    const response = await dispatchRealtime(new Request("https://rt.test/events/x", { method: "HEAD" }), operations.events, { channel }, {}, realtimeEnv);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toBe("text/event-stream; charset=utf-8");
+    expect(await channelStub(channel).openStreams()).toBe(0);
   });
 
   it("refuses an event name with a line break (it would inject fields)", async () => {
