@@ -147,6 +147,10 @@ function killLive(): void {
   for (const child of live) child.kill("SIGKILL");
 }
 process.once("exit", killLive);
+// Importing wrangler installs SIGINT/SIGTERM handlers that exit with code 0: an interrupted run
+// must not look like a passing one.
+process.removeAllListeners("SIGINT");
+process.removeAllListeners("SIGTERM");
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {
     killLive();

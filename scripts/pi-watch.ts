@@ -140,5 +140,9 @@ async function shutdown(): Promise<void> {
   await serving?.stop(graceMs);
   process.exit(0);
 }
+// Importing wrangler (for its config reader) installs SIGINT/SIGTERM handlers that call
+// process.exit() at once, which would orphan the served workerd: this process owns shutdown.
+process.removeAllListeners("SIGINT");
+process.removeAllListeners("SIGTERM");
 process.once("SIGINT", () => void shutdown());
 process.once("SIGTERM", () => void shutdown());
