@@ -5,12 +5,13 @@
 import * as spec from "../../generated/petstore/spec.js";
 import { createApp, Problem, type HandlerRequest, type Handlers } from "../runtime/index.ts";
 import { PetStore, type NewPet, type PetQuery } from "../durable/pet-store.ts";
+import { publishEvent, type RealtimeEnv } from "../durable/realtime.ts";
 import { exampleSecurity } from "./security.ts";
 
 export { PetStore };
 export { WebSocketRoom, SseChannel } from "../durable/realtime.ts";
 
-export interface Env {
+export interface Env extends RealtimeEnv {
   readonly PET_STORE: DurableObjectNamespace<PetStore>;
   readonly API_KEYS?: string;
   readonly JWT_SECRET?: string;
@@ -58,8 +59,9 @@ const handlers: Handlers<Env> = {
     return { body: (await store(env).list(query)).pets };
   },
 
-  async createPet(request, { env }) {
+  async createPet(request, { env, waitUntil }) {
     const pet = await store(env).create(request.body as NewPet);
+    waitUntil(publishEvent(env, "pets", { event: "pet.created", data: pet }));
     return { status: 201, body: pet, headers: { location: `/pets/${pet.id}` } };
   },
 
@@ -68,8 +70,9 @@ const handlers: Handlers<Env> = {
     return pet === null ? petNotFound(petId(request)) : { body: pet };
   },
 
-  async updatePet(request, { env }) {
+  async updatePet(request, { env, waitUntil }) {
     const pet = await store(env).update(petId(request), request.body as NewPet);
+    if (pet !== null) waitUntil(publishEvent(env, "pets", { event: "pet.updated", data: pet }));
     return pet === null ? petNotFound(petId(request)) : { body: pet };
   },
 

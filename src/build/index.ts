@@ -15,6 +15,7 @@ import { emitModule, type EmittedFile } from "./emit.ts";
 import { readSpec } from "./frontend.ts";
 import { compileMatcher, findAmbiguousTemplates } from "./matcher/index.ts";
 import type { OperationDraft } from "./operation-draft.ts";
+import { checkRealtimeExtensions, embedRealtimeSchemas } from "./check-realtime.ts";
 import { compileValidators } from "./validators/index.ts";
 
 export { formatDiagnostic, type Diagnostic, type SourcePosition } from "./diagnostics.ts";
@@ -64,13 +65,15 @@ function stringField(value: unknown, fallback: string): string {
 export async function buildSpec(options: BuildOptions): Promise<BuildResult> {
   const started = performance.now();
   const front = await readSpec(options.spec);
-  const diagnostics = [...front.diagnostics, ...ambiguityDiagnostics(front.operations)];
+  const diagnostics = [...front.diagnostics, ...ambiguityDiagnostics(front.operations), ...checkRealtimeExtensions(front.operations)];
   if (hasErrors(diagnostics)) return { ok: false, diagnostics: sortDiagnostics(diagnostics) };
 
   const matcherSource = compileMatcher(
     front.operations.map((op) => ({ method: op.method, path: op.path, operationId: op.operationId })),
   );
-  const compiled = compileValidators(front.document, front.operations);
+  // Realtime message/event schemas travel in OperationMeta.extensions to a Durable Object: make them self-contained.
+  const operations = front.operations.map((op) => embedRealtimeSchemas(front.document, op));
+  const compiled = compileValidators(front.document, operations);
   const info = front.document.info as Record<string, unknown> | undefined;
   const title = stringField(info?.title, "API");
   const version = stringField(info?.version, "0.0.0");

@@ -17,6 +17,7 @@ import { requestIdFor } from "./request-id.ts";
 import { createRequestParser, type RequestParserOptions } from "./request/index.ts";
 import { resultToResponse } from "./respond.ts";
 import { createResponseValidator, type ResponseValidationMode } from "./response-validation.ts";
+import { dispatchRealtime, realtimeKindOf, type RealtimeEnv } from "../durable/realtime-dispatch.ts";
 import { createAuthoriser, unconfiguredSchemes, type Auth, type SecurityConfig } from "./security/index.ts";
 
 export interface Logger {
@@ -127,6 +128,8 @@ export function createApp<Env = unknown>(options: AppOptions<Env>): App<Env> {
 
   // Handlers resolved once per operation index, so dispatch is an array read.
   const handlerByOp: (Handler<Env> | undefined)[] = spec.operations.map((op) => handlers[op.operationId]);
+  // x-websocket / x-sse operations are served by Durable Objects, not handlers.
+  const realtimeByOp: boolean[] = spec.operations.map((op) => realtimeKindOf(op) !== undefined);
   for (const operationId of Object.keys(handlers)) {
     if (!spec.operations.some((op) => op.operationId === operationId)) {
       logger.warn(`brrtrouter-edge: handler "${operationId}" matches no operation in the spec and is never called`);
@@ -177,6 +180,10 @@ export function createApp<Env = unknown>(options: AppOptions<Env>): App<Env> {
     if (isProblem(parsed)) return parsed.toResponse();
 
     // 3. dispatch
+    if (realtimeByOp[op.index] === true) {
+      // A 101 or an event stream: nothing for response validation to check.
+      return dispatchRealtime(request, op, parsed.params, auth, env as RealtimeEnv);
+    }
     const handler = handlerByOp[op.index];
     if (handler === undefined) {
       return options.mock === true ? mockResponse(op, request) : notImplemented(op).toResponse();

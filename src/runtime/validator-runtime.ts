@@ -61,9 +61,9 @@ export interface GeneratedValidate {
 /**
  * Wrap a generated function as a contract {@link Validator}.
  *
- * Errors keep ajv's shape with one deliberate change: for `required` and `dependentRequired`,
- * `instancePath` points at the missing property (`/address/city`) rather than at the object that
- * lacks it (`/address`), so a client sees which field to add. `params.missingProperty` stays.
+ * Errors keep ajv's shape exactly (for `required`, `instancePath` is the object that lacks the
+ * property and `params.missingProperty` names it): the request stage turns that into a pointer at
+ * the missing property, for generated and hand-written validators alike.
  * At most {@link MAX_PROBLEM_ERRORS} errors are kept.
  */
 export function validator(validate: GeneratedValidate): Validator {
@@ -82,12 +82,7 @@ function shapeErrors(errors: ValidationError[]): ValidationError[] {
   const kept = errors.length > MAX_PROBLEM_ERRORS ? errors.slice(0, MAX_PROBLEM_ERRORS) : errors;
   for (let i = 0; i < kept.length; i++) {
     const error = kept[i] as ValidationError;
-    const missing = error.params.missingProperty;
-    const instancePath =
-      (error.keyword === "required" || error.keyword === "dependentRequired") && typeof missing === "string"
-        ? `${error.instancePath}/${missing.replace(/~/g, "~0").replace(/\//g, "~1")}`
-        : error.instancePath;
-    kept[i] = { instancePath, keyword: error.keyword, message: error.message ?? messageFor(error.keyword, error.params), params: error.params };
+    kept[i] = { instancePath: error.instancePath, keyword: error.keyword, message: error.message ?? messageFor(error.keyword, error.params), params: error.params };
   }
   return kept;
 }
