@@ -81,7 +81,7 @@ async function main(): Promise<number> {
     },
     strict: true,
   });
-  const checks: Check[] = [...servingChecks, ...values.websocket.map(webSocketEchoCheck)];
+  const checks: Check[] = [...servingChecks, ...values.websocket.map((wsPath) => webSocketEchoCheck(wsPath))];
 
   const arm64 = await step(
     (a: Arm64Workerd) => `arm64 workerd ${a.version} ready under qemu (links ${a.needed.join(", ")})`,

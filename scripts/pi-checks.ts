@@ -3,7 +3,7 @@
  * (scripts/pi-arm64-test.ts) and the native end-to-end test (test/e2e/pi-persistence.test.ts).
  *
  * To cover a new endpoint, add one entry to `servingChecks` (or `afterRestartChecks` for data
- * that must survive a restart); `webSocketEcho` is there for the WebSocket/SSE endpoints.
+ * that must survive a restart); `webSocketEchoCheck(path, message)` covers another WebSocket.
  */
 import assert from "node:assert/strict";
 import WebSocket from "ws";
@@ -48,16 +48,25 @@ async function json<T>(response: Response, status: number): Promise<T> {
   return JSON.parse(body) as T;
 }
 
-/** Opens a WebSocket at `path`, sends `message`, resolves with the first message back. */
+/**
+ * Opens a WebSocket at `path`, sends `message`, resolves when the same text comes back (other
+ * frames, such as a room's join notices, are skipped).
+ */
 export async function webSocketEcho(baseUrl: string, path: string, message: string): Promise<string> {
   const socket = new WebSocket(`${baseUrl.replace(/^http/, "ws")}${path}`);
   try {
     return await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no WebSocket echo from ${path} in ${TIMEOUT_MS} ms`)), TIMEOUT_MS);
       socket.once("open", () => socket.send(message));
-      socket.once("message", (data) => {
+      socket.on("message", (data) => {
+        const text = data.toString();
+        if (text !== message) return;
         clearTimeout(timer);
-        resolve(data.toString());
+        resolve(text);
+      });
+      socket.once("unexpected-response", (_request, response) => {
+        clearTimeout(timer);
+        reject(new Error(`${path} answered ${response.statusCode} instead of upgrading`));
       });
       socket.once("error", (error) => {
         clearTimeout(timer);
@@ -135,6 +144,41 @@ export const servingChecks: Check[] = [
       await readStoredPet(context);
     },
   },
+  {
+    name: "GET /pets/events (SSE, SseChannel Durable Object) delivers pet.created for a new pet",
+    async run(context) {
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+      try {
+        const response = await fetch(`${context.baseUrl}/pets/events`, { headers: { accept: "text/event-stream" }, signal: controller.signal });
+        assert.equal(response.status, 200);
+        assert.match(response.headers.get("content-type") ?? "", /^text\/event-stream/);
+        const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+        let received = "";
+        const readUntil = async (done: (text: string) => boolean): Promise<void> => {
+          while (!done(received)) {
+            const chunk = await reader.read();
+            if (chunk.done) throw new Error(`the event stream ended; it carried:\n${received}`);
+            received += chunk.value;
+          }
+        };
+        // The channel writes its first frame (retry:) once the stream is subscribed: only then publish.
+        await readUntil((text) => text.includes("\n\n"));
+        const name = `Sse-${Date.now()}`;
+        const created = await request(context, "/pets", {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-api-key": API_KEY },
+          body: JSON.stringify({ name, species: "cat" }),
+        });
+        await json(created, 201);
+        await readUntil((text) => text.includes("event: pet.created") && text.includes(JSON.stringify(name)));
+      } finally {
+        clearTimeout(timer);
+        controller.abort();
+      }
+    },
+  },
+  webSocketEchoCheck("/chat/pi-check", JSON.stringify({ text: "hello from the pi check" }), "WebSocketRoom Durable Object"),
 ];
 
 async function readStoredPet(context: CheckContext): Promise<void> {
@@ -148,12 +192,11 @@ export const afterRestartChecks: Check[] = [
   { name: "after a SIGTERM restart, GET /pets/{id} still finds the pet (storage on disk)", run: readStoredPet },
 ];
 
-/** A check for a WebSocket echo endpoint (add it to a list once the app serves one). */
-export function webSocketEchoCheck(path: string): Check {
+/** A WebSocket endpoint that sends a message back to its sender (an echo, or a room that broadcasts to everyone). */
+export function webSocketEchoCheck(path: string, message = `ping-${Date.now()}`, what = "echo"): Check {
   return {
-    name: `WebSocket ${path} echoes a message`,
+    name: `WebSocket ${path} sends a message back to its sender (${what})`,
     async run(context) {
-      const message = `ping-${Date.now()}`;
       assert.equal(await webSocketEcho(context.baseUrl, path, message), message);
     },
   };
