@@ -20,7 +20,7 @@ import FindMyWay from "find-my-way";
 import { TrieRouter } from "hono/router/trie-router";
 import { RegExpRouter } from "hono/router/reg-exp-router";
 import { IttyRouter } from "itty-router";
-import { compileMatcher, compareSegments, loadMatcher, parseTemplate, type RouteInput } from "../../src/build/matcher/index.ts";
+import { compileMatcher, compareSegments, loadMatcher, parseTemplate, type MatcherOptions, type RouteInput } from "../../src/build/matcher/index.ts";
 
 export interface Contender {
   readonly name: string;
@@ -49,16 +49,25 @@ function precedenceOrder(routes: readonly RouteInput[]): number[] {
     });
 }
 
-export const ours: Contender = {
-  name: "brrt compiled",
-  build(routes) {
-    const match = loadMatcher(compileMatcher(routes));
-    return (method, path) => {
-      const r = match(method, path);
-      return r.status === 200 ? r.op : -1;
-    };
-  },
-};
+function brrt(name: string, options: MatcherOptions): Contender {
+  return {
+    name,
+    build(routes) {
+      const match = loadMatcher(compileMatcher(routes, options));
+      return (method, path) => {
+        const r = match(method, path);
+        return r.status === 200 ? r.op : -1;
+      };
+    },
+  };
+}
+
+/** The default (what the build emits), and each form forced, to show why the default is chosen. */
+export const ours: Contender = brrt("brrt compiled", {});
+export const oursCode: Contender = brrt("brrt (code form)", { mode: "code" });
+export const oursTable: Contender = brrt("brrt (table form)", { mode: "table" });
+export const oursTableNoMap: Contender = brrt("brrt (table, no static map)", { mode: "table", staticMap: false });
+export const oursCodeNoMap: Contender = brrt("brrt (code, no static map)", { mode: "code", staticMap: false });
 
 const rou3: Contender = {
   name: "rou3",
@@ -126,6 +135,9 @@ const itty: Contender = {
 
 export const contenders: readonly Contender[] = [
   ours,
+  oursCode,
+  oursTable,
+  ...(process.env.BRRT_VARIANTS ? [oursTableNoMap, oursCodeNoMap] : []),
   rou3Compiled,
   rou3,
   findMyWay,

@@ -146,13 +146,13 @@ function randomRequest(rnd: () => number): [string, string] {
   return [pick([...METHODS, "PATCH", "OPTIONS"]), path];
 }
 
-describe("compiled matcher agrees with the reference implementation", () => {
+describe.each(["code", "table"] as const)("compiled matcher (%s form) agrees with the reference implementation", (mode) => {
   it("on 40 random route sets × 1,000 random requests", () => {
     const rnd = random(7);
     let compared = 0;
     for (let set = 0; set < 40; set++) {
       const routes = randomRoutes(rnd, 12 + Math.floor(rnd() * 30));
-      const compiled = loadMatcher(compileMatcher(routes));
+      const compiled = loadMatcher(compileMatcher(routes, { mode }));
       const reference = referenceMatcher(routes);
       for (let i = 0; i < 1000; i++) {
         const [method, path] = randomRequest(rnd);
@@ -169,7 +169,7 @@ describe("compiled matcher agrees with the reference implementation", () => {
 
   it("on the hono benchmark, DigitalOcean and synthetic 10k sets, every request and its variants", () => {
     for (const set of [honoBenchSet, digitalOceanSet(), syntheticSet(2_000)]) {
-      const compiled = loadMatcher(compileMatcher(set.routes));
+      const compiled = loadMatcher(compileMatcher(set.routes, { mode }));
       const reference = referenceMatcher(set.routes);
       for (const request of set.requests) {
         for (const [method, path] of [

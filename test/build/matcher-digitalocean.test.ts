@@ -21,8 +21,8 @@ describe("DigitalOcean route table", () => {
     expect(staticBesideParam.length).toBeGreaterThan(0);
   });
 
-  it("routes every template to itself, parameters decoded", () => {
-    const match = loadMatcher(compileMatcher(routes));
+  it.each(["code", "table"] as const)("routes every template to itself, parameters decoded (%s form)", (mode) => {
+    const match = loadMatcher(compileMatcher(routes, { mode }));
     routes.forEach((route, op) => {
       const template = parseTemplate(route.path);
       const values = new Map(template.params.map((name, i) => [name, `v ${i}/é`]));

@@ -234,11 +234,13 @@ const cases: Case[] = [
   },
 ];
 
-describe("compiled matcher: shared cases", () => {
+const MODES = ["code", "table"] as const;
+
+describe.each(MODES)("compiled matcher (%s form): shared cases", (mode) => {
   for (const c of cases) {
     it(c.name, () => {
       const routes = toRoutes(c.routes);
-      const match = loadMatcher(compileMatcher(routes));
+      const match = loadMatcher(compileMatcher(routes, { mode }));
       for (const [method, path, expected] of c.requests) {
         const want = expectedResult(routes, expected);
         const got = match(method, path);
@@ -255,7 +257,7 @@ describe("compiled matcher: shared cases", () => {
   }
 
   it("preallocates misses and parameterless hits (no allocation, frozen)", () => {
-    const match = loadMatcher(compileMatcher(toRoutes(PETS)));
+    const match = loadMatcher(compileMatcher(toRoutes(PETS), { mode }));
     expect(match("GET", "/nope")).toBe(match("GET", "/other"));
     expect(Object.isFrozen(match("GET", "/nope"))).toBe(true);
     expect(match("PUT", "/pets")).toBe(match("PATCH", "/pets"));
@@ -269,7 +271,7 @@ describe("compiled matcher: shared cases", () => {
     const deepStatic = "/" + Array.from({ length: 1000 }, (_, i) => `s${i}`).join("/");
     const deepParams = "/" + Array.from({ length: 1000 }, (_, i) => (i % 10 === 9 ? `{p${i}}` : `d${i}`)).join("/");
     const routes = toRoutes([...PETS, `GET ${deepStatic}|deepStatic`, `GET ${deepParams}|deepParams`]);
-    const match = loadMatcher(compileMatcher(routes));
+    const match = loadMatcher(compileMatcher(routes, { mode }));
     const long = "x".repeat(10_000);
     expect(match("GET", `/pets/${long}`)).toEqual({ status: 200, op: 2, operationId: "GET /pets/{id}", params: { id: long } });
     expect(match("GET", "/" + Array.from({ length: 1000 }, () => "pets").join("/"))).toEqual({ status: 404 });
@@ -284,7 +286,7 @@ describe("compiled matcher: shared cases", () => {
   });
 
   it("generated source is a self-contained ES module exporting match", async () => {
-    const source = compileMatcher(toRoutes(PETS));
+    const source = compileMatcher(toRoutes(PETS), { mode });
     expect(source).not.toMatch(/\bimport\b/);
     expect(source.match(/\bexport\b/g)).toHaveLength(1);
     const match = await importMatcher(source);

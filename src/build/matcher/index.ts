@@ -41,6 +41,7 @@
  */
 import type { HttpMethod, Matcher } from "../../runtime/compiled-spec.ts";
 import { emitMatcher, type PathEntry } from "./codegen.ts";
+import { emitTableMatcher } from "./table.ts";
 import { findAmbiguousTemplates } from "./ambiguity.ts";
 import { parseTemplate } from "./template.ts";
 import { insert, newNode } from "./trie.ts";
@@ -70,6 +71,16 @@ export interface RouteInput {
 
 export interface MatcherOptions {
   /**
+   * `code`: one nested block per trie node (fastest while the code stays hot in the CPU caches);
+   * `table`: the trie as typed arrays walked by one small function (small module, steady speed
+   * for large tables); `auto` (default): code up to {@link MatcherOptions.tableFrom} templated paths.
+   */
+  readonly mode?: "code" | "table" | "auto";
+  /** For `auto`: number of templated (non-static) paths from which the table form is used. */
+  readonly tableFrom?: number;
+  /** Answer fully static paths from one Map lookup before walking the trie (default true). */
+  readonly staticMap?: boolean;
+  /**
    * Source characters a generated function may hold before subtrees move into functions of their
    * own. V8 does not optimise very large functions; the default keeps every function well under
    * that limit.
@@ -78,6 +89,7 @@ export interface MatcherOptions {
 }
 
 const DEFAULT_FUNCTION_BUDGET = 4_000;
+const DEFAULT_TABLE_FROM = 100;
 
 /**
  * JS source of an ES module that declares and exports `match` (the `Matcher` signature). No
@@ -100,14 +112,19 @@ export function compileMatcher(routes: readonly RouteInput[], options: MatcherOp
   if (ambiguous.length > 0) {
     throw new Error(`ambiguous path templates: ${ambiguous.map(([a, b]) => `${a} and ${b}`).join("; ")}`);
   }
+  const entries: PathEntry[] = [...byPath].map(([path, entry]) => ({ template: parseTemplate(path), ...entry }));
+  const isStatic = (e: PathEntry): boolean => e.template.segments.every((s) => s.kind === "static");
+  const templated = entries.filter((e) => !isStatic(e)).length;
+  const mode = options.mode === "code" || options.mode === "table" ? options.mode : templated >= (options.tableFrom ?? DEFAULT_TABLE_FROM) ? "table" : "code";
+  const staticMap = options.staticMap ?? true;
   const root = newNode<PathEntry>(0);
   const statics: PathEntry[] = [];
-  for (const [path, entry] of byPath) {
-    const template = parseTemplate(path);
-    if (template.segments.every((s) => s.kind === "static")) statics.push({ template, ...entry });
-    else insert(root, { template, ...entry });
+  for (const entry of entries) {
+    if (staticMap && isStatic(entry)) statics.push(entry);
+    else insert(root, entry);
   }
+  if (mode === "table") return emitTableMatcher(root, statics);
   return emitMatcher(root, statics, { functionBudget: options.functionBudget ?? DEFAULT_FUNCTION_BUDGET });
 }
 
-export type { Matcher };
+export type { HttpMethod, Matcher };
