@@ -28,6 +28,17 @@ async function main(): Promise<number> {
   };
   process.on("SIGTERM", forward);
   process.on("SIGINT", forward);
+  // `npm run` does not pass SIGTERM on to its script: npm exits and this process is re-parented.
+  // Treat losing the parent as the stop signal, so `kill <npm pid>` still stops workerd gracefully
+  // instead of leaving it serving with no one to stop it.
+  const parent = process.ppid;
+  const orphanCheck = setInterval(() => {
+    if (process.ppid !== parent) {
+      clearInterval(orphanCheck);
+      forward("SIGTERM");
+    }
+  }, 500);
+  orphanCheck.unref();
   return new Promise((resolve, reject) => {
     child.once("error", reject);
     child.once("exit", (code, signal) => resolve(code ?? (signal === null ? 1 : 128)));
