@@ -90,10 +90,10 @@ export function ipv6(value: string): boolean {
 }
 
 const HOST_LABEL = /^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
+/** RFC 1123 host name (ASCII labels; A-labels are not checked against IDNA tables). */
 export function hostname(value: string): boolean {
-  const host = value.endsWith(".") ? value.slice(0, -1) : value;
-  if (host.length === 0 || host.length > 253) return false;
-  return host.split(".").every((label) => HOST_LABEL.test(label) && !(label.length >= 4 && label[2] === "-" && label[3] === "-" && !/^xn--/i.test(label)));
+  if (value.length === 0 || value.length > 253) return false;
+  return value.split(".").every((label) => HOST_LABEL.test(label) && !(label[2] === "-" && label[3] === "-" && !/^xn--/i.test(label)));
 }
 
 const DOT_ATOM = /^[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[a-zA-Z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;

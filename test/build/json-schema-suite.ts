@@ -3,12 +3,10 @@
  * pipeline: compileSchemaModule → module source written to a temp folder → imported → called.
  * Shared by the conformance test and anyone who wants the table (`npx tsx` a caller).
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
-import { transformSync } from "esbuild";
 import { compileSchemaModule } from "../../src/build/validators/index.ts";
+import { importValidators, runtimeImports } from "./validators-harness.ts";
 import type { Validator } from "../../src/runtime/compiled-spec.ts";
 
 export const SUITE = path.resolve(process.cwd(), "../shared/corpus/json-schema-test-suite");
@@ -44,19 +42,6 @@ function loadRemotes(): Record<string, unknown> {
   return remotes;
 }
 
-/** The runtime modules the generated code imports, as plain JS beside it (Node cannot import .ts). */
-function writeRuntime(dir: string): { formats: string; helpers: string } {
-  const out: Record<string, string> = {};
-  for (const name of ["formats", "validator-runtime", "problem"]) {
-    const source = readFileSync(path.resolve(process.cwd(), `src/runtime/${name}.ts`), "utf8");
-    const js = transformSync(source, { loader: "ts", format: "esm" }).code.replace(/from "\.\/(\w[\w-]*)\.ts"/g, 'from "./$1.mjs"');
-    const file = path.join(dir, `${name}.mjs`);
-    writeFileSync(file, js);
-    out[name] = pathToFileURL(file).href;
-  }
-  return { formats: out.formats as string, helpers: out["validator-runtime"] as string };
-}
-
 export function suiteFiles(): string[] {
   const files: string[] = [];
   const walk = (dir: string): void => {
@@ -70,13 +55,14 @@ export function suiteFiles(): string[] {
   return files;
 }
 
-export async function runSuite(files: readonly string[] = suiteFiles()): Promise<FileResult[]> {
-  const dir = path.join(os.tmpdir(), `brrt-json-schema-suite-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
-  const imports = writeRuntime(dir);
+/**
+ * `formats`: the required tests expect `format` to be an annotation (the 2020-12 default);
+ * `optional/format/*` expect it asserted, which is what production does.
+ */
+export async function runSuite(files: readonly string[] = suiteFiles(), formats: "assert" | "annotate" = "assert"): Promise<FileResult[]> {
+  const { imports } = runtimeImports();
   const remotes = loadRemotes();
   const results: FileResult[] = [];
-  let counter = 0;
   for (const file of files) {
     const groups = JSON.parse(readFileSync(path.join(TESTS, file), "utf8")) as SuiteGroup[];
     let passed = 0;
@@ -88,15 +74,10 @@ export async function runSuite(files: readonly string[] = suiteFiles()): Promise
       let compileError: string | undefined;
       try {
         // The test schema is the document; the validated location refers to it as a whole.
-        const compiled = compileSchemaModule(group.schema, [{ schema: { $ref: "#" } }], { imports, remotes });
+        const compiled = compileSchemaModule(group.schema, [{ schema: { $ref: "#" } }], { imports, remotes, formats });
         compileError = compiled.failures[0];
         const name = compiled.names[0];
-        if (name !== undefined) {
-          const moduleFile = path.join(dir, `group-${counter++}.mjs`);
-          writeFileSync(moduleFile, compiled.source);
-          const module = (await import(pathToFileURL(moduleFile).href)) as { validators: Record<string, Validator> };
-          validate = module.validators[name];
-        }
+        if (name !== undefined) validate = (await importValidators(compiled.source))[name];
       } catch (error) {
         compileError = error instanceof Error ? error.message : String(error);
       }

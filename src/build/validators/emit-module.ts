@@ -21,13 +21,16 @@ export interface RuntimeImports {
 
 export interface EmitOptions {
   readonly imports: RuntimeImports;
-  /** Extra schema resources by URI (remote `$ref` targets); the conformance suite registers its `remotes/`. */
-  readonly remotes?: Readonly<Record<string, unknown>>;
   /**
    * ajv `inlineRefs`: a referenced schema with at most this many keywords is inlined at each use
    * instead of being called. Small values keep shared schemas shared.
    */
   readonly inlineRefs?: number | boolean;
+  /**
+   * "assert" (default): `format` is checked, as OpenAPI request validation wants. "annotate": it is
+   * not, the JSON Schema 2020-12 default (the conformance suite's required tests expect that).
+   */
+  readonly formats?: "assert" | "annotate";
 }
 
 export interface EmittedModule {
@@ -39,7 +42,8 @@ export interface EmittedModule {
   readonly failures: ReadonlyMap<string, string>;
 }
 
-const DOCUMENT_URI = "https://brrtrouter.invalid/document.json";
+/** The URI ajv knows the linked document by (it has no `$id`s left, so this is only a key). */
+const DOCUMENT_URI = "https://brrtrouter.invalid/validators.json";
 const FORMATS_BINDING = "__brrtFormats";
 const HELPERS: Readonly<Record<string, string>> = {
   'require("ajv/dist/runtime/equal").default': "equal",
@@ -47,17 +51,35 @@ const HELPERS: Readonly<Record<string, string>> = {
   'require("brrtrouter-edge:pattern").default': "pattern",
 };
 
-const DYNAMIC_KEYWORDS = /"(?:\$dynamicRef|\$dynamicAnchor|\$recursiveRef|unevaluatedProperties|unevaluatedItems)"/;
+interface AjvFlags {
+  readonly dynamic: boolean;
+  readonly ownProperties: boolean;
+  readonly assertFormats: boolean;
+}
+
+/**
+ * ajv tests `data.name !== undefined`, which an inherited `toString` or `constructor` passes.
+ * Checking own properties costs a call per property, so it is switched on only when a schema
+ * names a property that Object.prototype has.
+ */
+const PROTOTYPE_NAMES = new RegExp(`"(?:${Object.getOwnPropertyNames(Object.prototype).join("|")})"`);
+
+/** `$dynamicRef` is resolved by the linker; only `unevaluated*` still needs ajv's evaluated-property tracking. */
+const DYNAMIC_KEYWORDS = /"(?:unevaluatedProperties|unevaluatedItems)"/;
 
 
 /**
- * `dynamic`: support `$dynamicRef` and `unevaluated*`. Ajv2020 always does, which costs every
- * generated function a dynamic-anchor parameter and an evaluated-properties record; both options
- * are only read while generating code, so they can be switched off when no schema needs them.
+ * `dynamic`: support `unevaluated*` (and `$dynamicRef`, which the linker has already resolved).
+ * Ajv2020 always does, which costs every generated function a dynamic-anchor parameter and an
+ * evaluated-properties record; both options are only read while generating code, so they can be
+ * switched off when no schema needs them.
  */
-export function createAjv(options: Pick<EmitOptions, "inlineRefs">, dynamic = true): Ajv2020 {
+export function createAjv(options: Pick<EmitOptions, "inlineRefs">, flags: AjvFlags): Ajv2020 {
+  const dynamic = flags.dynamic;
   const ajv = new Ajv2020({
     allErrors: true,
+    ownProperties: flags.ownProperties,
+    validateFormats: flags.assertFormats,
     strict: false, // OpenAPI keywords (discriminator, nullable leftovers, x-*) and unknown formats are not errors
     validateSchema: false, // a bad schema fails its own compile below, with a message, instead of the whole document
     addUsedSchema: false,
@@ -97,16 +119,12 @@ export function createAjv(options: Pick<EmitOptions, "inlineRefs">, dynamic = tr
 
 /** `names`: compiled entry pointer → the key it gets in the exported `validators` record. */
 export function emitValidatorModule(document: AjvDocument, names: ReadonlyMap<string, string>, options: EmitOptions): EmittedModule {
-  // A `$ref` leaving the document may reach a remote or meta-schema that needs the dynamic machinery.
-  const rootJson = JSON.stringify(document.root);
-  const ajv = createAjv(options, DYNAMIC_KEYWORDS.test(rootJson) || /"\$ref":"(?!#)/.test(rootJson));
-  for (const [uri, schema] of Object.entries(options.remotes ?? {})) {
-    try {
-      ajv.addSchema(schema as object, uri);
-    } catch {
-      // Two remotes declaring the same `$id`: the first one registered answers for it.
-    }
-  }
+  const json = JSON.stringify(document.root);
+  const ajv = createAjv(options, {
+    dynamic: DYNAMIC_KEYWORDS.test(json),
+    ownProperties: PROTOTYPE_NAMES.test(json),
+    assertFormats: options.formats !== "annotate",
+  });
   ajv.addSchema(document.root, DOCUMENT_URI);
 
   const exportNames: Record<string, string> = {};
@@ -114,7 +132,7 @@ export function emitValidatorModule(document: AjvDocument, names: ReadonlyMap<st
   const failures = new Map<string, string>();
   for (const pointer of names.keys()) {
     try {
-      const key = pointer === "#" ? DOCUMENT_URI : DOCUMENT_URI + pointer;
+      const key = DOCUMENT_URI + pointer;
       if (ajv.getSchema(key) === undefined) throw new Error(`cannot resolve ${pointer}`);
       const name = `__brrtEntry${byExport.size}`;
       exportNames[name] = key;

@@ -40,6 +40,8 @@ export interface CompileValidatorsOptions {
   readonly imports?: RuntimeImports;
   /** Passed to ajv `inlineRefs` (see emit-module.ts). */
   readonly inlineRefs?: number | boolean;
+  /** Check `format` ("assert", default) or treat it as an annotation, the JSON Schema default. */
+  readonly formats?: "assert" | "annotate";
 }
 
 export interface CompiledValidators {
@@ -56,6 +58,9 @@ export const DEFAULT_RUNTIME_IMPORTS: RuntimeImports = {
   formats: "brrtrouter-edge/runtime/formats",
   helpers: "brrtrouter-edge/runtime/validator-runtime",
 };
+
+/** The base URI of the bundled document: relative references in it have nothing else to resolve against. */
+const DEFAULT_DOCUMENT_URI = "https://brrtrouter.invalid/openapi.json";
 
 type BodyKind = "json" | "form" | "text" | "opaque";
 
@@ -98,20 +103,29 @@ export interface CompiledSchemaModule {
 export function compileSchemaModule(
   document: unknown,
   entries: readonly SchemaEntry[],
-  options: CompileValidatorsOptions & { readonly remotes?: Readonly<Record<string, unknown>> } = {},
+  options: CompileValidatorsOptions & {
+    /** Further schema documents by URI, for references that leave the document. */
+    readonly remotes?: Readonly<Record<string, unknown>>;
+    /** The URI `document` is known by (relative references resolve against it, or against its root `$id`). */
+    readonly documentUri?: string;
+  } = {},
 ): CompiledSchemaModule {
   const ajvDocument = buildAjvDocument(
-    isSchemaObject(document) ? (document as Record<string, unknown>) : {},
-    entries.map((e) => ({ schema: e.schema, flavour: e.flavour ?? "neutral", filesAsAny: e.filesAsAny })),
-    { readOnlyInRequests: options.readOnlyInRequests ?? "refuse", writeOnlyInResponses: options.writeOnlyInResponses ?? "refuse" },
     document,
+    entries.map((e) => ({ schema: e.schema, flavour: e.flavour ?? "neutral", filesAsAny: e.filesAsAny })),
+    {
+      documentUri: options.documentUri ?? DEFAULT_DOCUMENT_URI,
+      remotes: options.remotes,
+      readOnlyInRequests: options.readOnlyInRequests ?? "refuse",
+      writeOnlyInResponses: options.writeOnlyInResponses ?? "refuse",
+    },
   );
   const keys = new Map<string, string>();
   for (const pointer of ajvDocument.entries) if (pointer !== undefined && !keys.has(pointer)) keys.set(pointer, `v${keys.size}`);
   const emitted = emitValidatorModule(ajvDocument, keys, {
     imports: options.imports ?? DEFAULT_RUNTIME_IMPORTS,
     inlineRefs: options.inlineRefs,
-    remotes: options.remotes,
+    formats: options.formats,
   });
   const names = ajvDocument.entries.map((pointer) => {
     const name = pointer === undefined ? undefined : keys.get(pointer);
@@ -122,7 +136,7 @@ export function compileSchemaModule(
     source: emitted.source,
     names,
     failures,
-    stats: { validators: emitted.names.size, bytes: Buffer.byteLength(emitted.source), sharedSchemas: ajvDocument.targets.hoisted + ajvDocument.targets.inPlace },
+    stats: { validators: emitted.names.size, bytes: Buffer.byteLength(emitted.source), sharedSchemas: ajvDocument.targets },
   };
 }
 

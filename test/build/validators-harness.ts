@@ -1,0 +1,40 @@
+/**
+ * Test helper: import generated validator modules in Node exactly as emitted. Node 20 cannot
+ * import TypeScript, so the runtime modules the generated code imports are transpiled (esbuild,
+ * the same compiler the bundlers use) into a temp folder and the imports point there.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { transformSync } from "esbuild";
+import type { RuntimeImports } from "../../src/build/validators/index.ts";
+import type { Validator } from "../../src/runtime/compiled-spec.ts";
+
+const RUNTIME_MODULES = ["formats", "validator-runtime", "problem"];
+let prepared: { dir: string; imports: RuntimeImports } | undefined;
+let counter = 0;
+
+/** A temp folder holding the runtime modules as .mjs, and the import specifiers to reach them. */
+export function runtimeImports(): { dir: string; imports: RuntimeImports } {
+  if (prepared !== undefined) return prepared;
+  const dir = path.join(os.tmpdir(), `brrt-validators-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const urls: Record<string, string> = {};
+  for (const name of RUNTIME_MODULES) {
+    const source = readFileSync(path.resolve(process.cwd(), `src/runtime/${name}.ts`), "utf8");
+    const js = transformSync(source, { loader: "ts", format: "esm" }).code.replace(/from "\.\/([\w-]+)\.ts"/g, 'from "./$1.mjs"');
+    const file = path.join(dir, `${name}.mjs`);
+    writeFileSync(file, js);
+    urls[name] = pathToFileURL(file).href;
+  }
+  return (prepared = { dir, imports: { formats: urls.formats as string, helpers: urls["validator-runtime"] as string } });
+}
+
+/** Write a generated module beside the runtime modules and import it. */
+export async function importValidators(source: string): Promise<Record<string, Validator>> {
+  const { dir } = runtimeImports();
+  const file = path.join(dir, `generated-${counter++}.mjs`);
+  writeFileSync(file, source);
+  return ((await import(pathToFileURL(file).href)) as { validators: Record<string, Validator> }).validators;
+}
