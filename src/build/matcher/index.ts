@@ -89,7 +89,7 @@ export interface MatcherOptions {
 }
 
 const DEFAULT_FUNCTION_BUDGET = 4_000;
-const DEFAULT_TABLE_FROM = 100;
+const DEFAULT_TABLE_FROM = 200;
 
 /**
  * JS source of an ES module that declares and exports `match` (the `Matcher` signature). No

@@ -34,7 +34,10 @@ interface Mixed {
   readonly minLength: number;
 }
 
-export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly PathEntry[]): string {
+/** Up to this many distinct parameter-name lists, each gets its own builder (an object literal, hot enough to be optimised); beyond, one generic builder. */
+export const TUPLE_BUILDERS_UP_TO = 128;
+
+export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly PathEntry[], tupleBuildersUpTo = TUPLE_BUILDERS_UP_TO): string {
   const nodes: TrieNode<PathEntry>[] = [];
   const idOf = new Map<TrieNode<PathEntry>, number>();
   const visit = (node: TrieNode<PathEntry>): void => {
@@ -69,6 +72,24 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
   const opsBySlot: number[] = [];
   const termNames: string[] = [];
   const termBad: string[] = [];
+  const tuples = new Set(nodes.flatMap((n) => n.terminal.map((e) => JSON.stringify(e.template.params))));
+  const perTuple = tuples.size <= tupleBuildersUpTo;
+  const builders = new Map<string, string>();
+  const builderFunctions: string[] = [];
+  /** A builder for one name list: an object literal, so the params object gets a stable shape. */
+  const builder = (names: readonly string[]): string => {
+    const id = JSON.stringify(names);
+    let name = builders.get(id);
+    if (name) return name;
+    name = `$b${builders.size}`;
+    builders.set(id, name);
+    const slices = names.map((_, i) => `v${i}=p.slice($C[${2 * i}],$C[${2 * i + 1}])`).join(",");
+    const clean = names.map((_, i) => `v${i}.indexOf("%")<0`).join("&&");
+    const params = names.map((n, i) => `${n === "__proto__" ? '["__proto__"]' : str(n)}:v${i}`).join(",");
+    builderFunctions.push(`function ${name}(o,p,t){const ${slices};if(${clean})return{status:200,op:o,operationId:$O[o],params:{${params}}};return $build(o,p,t);}`);
+    return name;
+  };
+  const termBuilders: string[] = [];
   const termAllow: string[] = [];
   for (const entry of terminals) {
     for (const method of METHOD_ORDER) {
@@ -78,6 +99,7 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
     }
     const names = entry.template.params;
     termNames.push(names.length > 0 ? constant(`[${names.map(str).join(",")}]`) : "0");
+    termBuilders.push(names.length > 0 ? (perTuple ? builder(names) : "$build") : "0");
     termBad.push(names.length > 0 ? constant(`[${names.map((n) => constant(`Object.freeze({status:400,param:${str(n)}})`)).join(",")}]`) : "0");
     termAllow.push(constant(`Object.freeze({status:405,allow:${str(allowHeader(entry.ops.keys()))}})`));
   }
@@ -186,7 +208,7 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
     "const at=p.lastIndexOf(l,end-1-l.length);if(at<s+min)return -1;$C[2*(k+j)]=at+l.length;$C[2*(k+j)+1]=end;end=at;}",
     "$C[2*k]=s+a.length;$C[2*k+1]=end;return k+np;}",
     // Terminal: method slot (HEAD folded into GET at build time); 405 when empty.
-    `function $term(m,p,t){const i=$mi(m);const o=i<${W}?$OP[t*${W}+i]:-1;if(o<0)return $AL[t];const F=$F[o];return F!==0?F:$build(o,p,t);}`,
+    `function $term(m,p,t){const i=$mi(m);const o=i<${W}?$OP[t*${W}+i]:-1;if(o<0)return $AL[t];const F=$F[o];return F!==0?F:$BL[t](o,p,t);}`,
     // One builder for every terminal, so it is hot and optimised however many templates there
     // are (a builder per parameter-name list ran unoptimised in large tables: 10k set 1.3 µs → 0.65 µs).
     "function $build(o,p,t){const names=$PN[t],params={};for(let i=0;i<names.length;i++){let v=p.slice($C[2*i],$C[2*i+1]);" +
@@ -218,6 +240,8 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
     `const $F=[${Array.from(foundByOp, (f) => f ?? "0").join(",")}];`,
     `const $PN=[${termNames.join(",")}];`,
     `const $PB=[${termBad.join(",")}];`,
+    ...builderFunctions,
+    `const $BL=[${termBuilders.join(",")}];`,
     `const $AL=[${termAllow.join(",")}];`,
     `function $mi(m){switch(m){${METHOD_ORDER.map((m, i) => `case ${str(m)}:return ${i};`).join("")}}return ${W};}`,
     walker,
