@@ -250,7 +250,7 @@ class Linker {
 
   private home(target: Target, flag: RefusedFlag | undefined): string {
     const variant = flag !== undefined && target.uses.has(flag) ? flag : "plain";
-    return pointerFromSegments([SHARED_KEY, variant, String(target.index)]);
+    return `#/${SHARED_KEY}/${variant}/${target.index}`;
   }
 
   private carriesFlag(schema: unknown, flag: RefusedFlag, context: Context, depth: number): boolean {

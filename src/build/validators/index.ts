@@ -2,10 +2,16 @@
  * The validator compiler: schemas of the operations in, one ES module of generated validators
  * out (ajv standalone code, no eval at run time), plus the runtime metadata that names them.
  *
- *   operations → entries (one per operation × location) → ajv document (shared targets,
- *   read/write-only variants) → ajv standalone code → module exporting `validators`
+ *   operations → entries (one per operation × location: parameters, request bodies, response
+ *   bodies and headers) → linker (ajv-document.ts: references resolved, every `$ref` target
+ *   once, read/write-only variants only where used) → ajv standalone code (emit-module.ts)
+ *   → compacted (compact-source.ts) → module exporting `validators`
  *
  * Equal schemas share one validator, so a name in `validators` may serve many locations.
+ * Error objects keep ajv's shape (`instancePath`, `keyword`, `params`, `message`); for `required`
+ * the path is the object lacking the property, which `params.missingProperty` names — the request
+ * stage turns that into a pointer at the missing property. The generated code imports only
+ * src/runtime/formats.ts and src/runtime/validator-runtime.ts (ESM, no CommonJS helpers).
  */
 import type {
   JsonSchema,
