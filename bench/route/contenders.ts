@@ -28,9 +28,15 @@ export interface Contender {
   build(routes: readonly RouteInput[]): (method: string, path: string) => number;
 }
 
-/** `{name}` → `:name` (whole segments only: none of the benchmark sets has mixed segments). */
+/**
+ * `{name}` → `:name` (whole segments only: none of the benchmark sets has mixed segments), and
+ * literals in the form `URL.pathname` gives them (`/<upload_url>` → `/%3Cupload_url%3E`), since
+ * requests are pathnames: every router is given the spelling its requests will use.
+ */
 function colonPath(template: string): string {
-  return template.replace(/\{([^}]+)\}/g, ":$1");
+  const parsed = parseTemplate(template);
+  if (parsed.segments.length === 0) return "/";
+  return parsed.segments.map((s) => "/" + s.parts.map((p) => (p.kind === "literal" ? p.text : `:${p.name}`)).join("")).join("");
 }
 
 /** Route indices in our precedence order: at the first differing segment, static < mixed < param. */

@@ -123,7 +123,7 @@ for (const make of [() => honoBenchSet, digitalOceanSet, () => syntheticSet(10_0
     );
   }
   const us = result.rows.find((r) => r.contender === "brrt compiled");
-  const peers = result.rows.filter((r) => r.contender !== "brrt compiled" && r.status === "ok" && r.nsPerMatch);
+  const peers = result.rows.filter((r) => !r.contender.startsWith("brrt") && r.status === "ok" && r.nsPerMatch);
   const best = peers.sort((a, b) => a.nsPerMatch! - b.nsPerMatch!)[0];
   if (us?.nsPerMatch && best) console.log(`brrt vs fastest peer (${best.contender}): ${(best.nsPerMatch! / us.nsPerMatch).toFixed(2)}× faster`);
 }

@@ -347,3 +347,24 @@ describe("parseTemplate / formatTemplate", () => {
     expect(formatTemplate(parseTemplate("/"), () => "")).toBe("/");
   });
 });
+
+describe("compileMatcher forms", () => {
+  it("auto picks the code form for small tables and the table form from 200 templated paths", () => {
+    const small = compileMatcher(toRoutes(PETS));
+    expect(small).not.toContain("function $walk");
+    const big = compileMatcher(Array.from({ length: 200 }, (_, i) => ({ method: "GET" as const, path: `/r${i}/{id}`, operationId: `op${i}` })));
+    expect(big).toContain("function $walk");
+    expect(compileMatcher(toRoutes(PETS), { mode: "table" })).toContain("function $walk");
+  });
+
+  it("table form with more parameter-name lists than per-list builders (generic builder), incl. __proto__", () => {
+    const routes: RouteInput[] = Array.from({ length: 300 }, (_, i) => ({ method: "GET" as const, path: `/r${i}/{p${i}}/{q${i}}`, operationId: `op${i}` }));
+    routes.push({ method: "GET", path: "/o/{__proto__}", operationId: "proto" });
+    const match = loadMatcher(compileMatcher(routes, { mode: "table" }));
+    expect(match("GET", "/r7/a/b%2Fc")).toEqual({ status: 200, op: 7, operationId: "op7", params: { p7: "a", q7: "b/c" } });
+    expect(match("GET", "/r7/a/%zz")).toEqual({ status: 400, param: "q7" });
+    const proto = match("GET", "/o/x");
+    expect(proto.status === 200 && Object.getOwnPropertyDescriptor(proto.params, "__proto__")?.value).toBe("x");
+    expect(proto.status === 200 && Object.getPrototypeOf(proto.params)).toBe(Object.prototype);
+  });
+});

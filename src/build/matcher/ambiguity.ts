@@ -76,15 +76,16 @@ function overlappingPairs(a: TrieNode<TrieEntry>, b: TrieNode<TrieEntry>, out: A
 function visit(node: TrieNode<TrieEntry>, out: Array<readonly [string, string]>): void {
   const ends = node.terminal;
   for (let i = 0; i < ends.length; i++) for (let j = i + 1; j < ends.length; j++) out.push([ends[i]!.template.path, ends[j]!.template.path]);
-  const children = [...node.children.values()];
-  for (let i = 0; i < children.length; i++) {
-    for (let j = i + 1; j < children.length; j++) {
-      const a = children[i]!;
-      const b = children[j]!;
+  // Only mixed siblings can tie; comparing just those keeps wide nodes (hundreds of static children) linear.
+  const mixed = [...node.children.values()].filter((c) => c.segment!.kind === "mixed");
+  for (let i = 0; i < mixed.length; i++) {
+    for (let j = i + 1; j < mixed.length; j++) {
+      const a = mixed[i]!;
+      const b = mixed[j]!;
       if (tied(a.segment!, b.segment!) && segmentsOverlap(a.segment!, b.segment!)) overlappingPairs(a, b, out);
     }
   }
-  for (const child of children) visit(child, out);
+  for (const child of node.children.values()) visit(child, out);
 }
 
 /**
