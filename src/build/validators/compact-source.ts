@@ -14,6 +14,27 @@ function compactErrorPush(code: string): string {
   return code.replace(/if\(vErrors === null\)\{vErrors = \[(err\d+)\];\}else \{vErrors\.push\(\1\);\}/g, "(vErrors||(vErrors=[])).push($1);");
 }
 
+const STRING = String.raw`"(?:[^"\\]|\\.)*"`;
+/** `instancePath`, or it plus string literals and loop indices. */
+const PATH_EXPRESSION = String.raw`instancePath(?:\s*\+\s*(?:${STRING}|[\w$]+))*`;
+/** `{type: "string"}`, `{limit: 1}`, `{allowedValues: schema3.enum}`: values without braces, commas or bare quotes. */
+const PARAMS = String.raw`\{(?:[\w$]+: (?:${STRING}|[^,{}"]+)(?:, [\w$]+: (?:${STRING}|[^,{}"]+))*)?\}`;
+const ERROR_SITE = new RegExp(
+  String.raw`const (err\d+) = \{(?:instancePath|instancePath:(${PATH_EXPRESSION})),keyword:(${STRING}),params:(${PARAMS})\};\(vErrors\|\|\(vErrors=\[\]\)\)\.push\(\1\);`,
+  "g",
+);
+/** Name the generated code calls to append an error (see validator-runtime.ts `addError`). */
+export const ADD_ERROR_BINDING = "__brrt_addError";
+
+/**
+ * The error object literal and its push, at each of the thousands of places ajv reports an
+ * error, → one call: `vErrors=addError(vErrors,path,"keyword",{params});`. A site in any other
+ * form (a params value the pattern does not read) is left as it is.
+ */
+function compactErrorSites(code: string): string {
+  return code.replace(ERROR_SITE, (_site, _name: string, path: string | undefined, keyword: string, params: string) => `vErrors=${ADD_ERROR_BINDING}(vErrors,${path ?? "instancePath"},${keyword},${params});`);
+}
+
 const SCHEMA_CONST = /const (schema\d+) = (.*?);(?=function |const |export |$)/gs;
 /** A use of a module-level schema constant, with the property path read from it. */
 const SCHEMA_USE = /(?<![\w$."'])(schema\d+)((?:\.[A-Za-z_$][\w$]*|\[(?:"(?:[^"\\]|\\.)*"|\d+)\])*)(?![\w$])/g;
@@ -79,5 +100,5 @@ function pick(value: unknown, paths: readonly (readonly (string | number)[])[]):
 }
 
 export function compactSource(code: string): string {
-  return trimSchemaConstants(compactErrorPush(dropSchemaPaths(code)));
+  return trimSchemaConstants(compactErrorSites(compactErrorPush(dropSchemaPaths(code))));
 }

@@ -10,7 +10,7 @@ import standaloneCode from "ajv/dist/standalone/index.js";
 import { formats } from "../../runtime/formats.ts";
 import { pattern } from "../../runtime/validator-runtime.ts";
 import type { AjvDocument } from "./ajv-document.ts";
-import { compactSource } from "./compact-source.ts";
+import { ADD_ERROR_BINDING, compactSource } from "./compact-source.ts";
 
 export interface RuntimeImports {
   /** Module specifier of `src/runtime/formats.ts` as the generated module should import it. */
@@ -164,6 +164,7 @@ export function emitValidatorModule(document: AjvDocument, names: ReadonlyMap<st
   code = compactSource(code.replace(/^"use strict";\s*/, ""));
   code += `\nexport const validators = Object.freeze({${members.join(",")}});\n`;
   usedHelpers.add("validator");
+  if (code.includes(ADD_ERROR_BINDING)) usedHelpers.add("addError");
 
   const imports: string[] = [];
   if (code.includes(FORMATS_BINDING)) imports.push(`import { formats as ${FORMATS_BINDING} } from ${JSON.stringify(options.imports.formats)};`);
