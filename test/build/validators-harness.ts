@@ -1,17 +1,17 @@
 /**
  * Test helper: import generated validator modules in Node exactly as emitted. Node 20 cannot
- * import TypeScript, so the runtime modules the generated code imports are transpiled (esbuild,
- * the same compiler the bundlers use) into a temp folder and the imports point there.
+ * import TypeScript, so the runtime modules the generated code imports are bundled (esbuild,
+ * the same compiler the Worker bundlers use) into a temp folder and the imports point there.
  */
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { transformSync } from "esbuild";
+import { buildSync } from "esbuild";
 import type { RuntimeImports } from "../../src/build/validators/index.ts";
 import type { Validator } from "../../src/runtime/compiled-spec.ts";
 
-const RUNTIME_MODULES = ["formats", "validator-runtime", "problem"];
+const RUNTIME_MODULES = ["formats", "validator-runtime"];
 let prepared: { dir: string; imports: RuntimeImports } | undefined;
 let counter = 0;
 
@@ -22,10 +22,9 @@ export function runtimeImports(): { dir: string; imports: RuntimeImports } {
   mkdirSync(dir, { recursive: true });
   const urls: Record<string, string> = {};
   for (const name of RUNTIME_MODULES) {
-    const source = readFileSync(path.resolve(process.cwd(), `src/runtime/${name}.ts`), "utf8");
-    const js = transformSync(source, { loader: "ts", format: "esm" }).code.replace(/from "\.\/([\w-]+)\.ts"/g, 'from "./$1.mjs"');
+    // Bundled one by one: whatever the runtime module imports comes along.
     const file = path.join(dir, `${name}.mjs`);
-    writeFileSync(file, js);
+    buildSync({ entryPoints: [path.resolve(process.cwd(), `src/runtime/${name}.ts`)], outfile: file, bundle: true, format: "esm", platform: "neutral", logLevel: "silent" });
     urls[name] = pathToFileURL(file).href;
   }
   return (prepared = { dir, imports: { formats: urls.formats as string, helpers: urls["validator-runtime"] as string } });
