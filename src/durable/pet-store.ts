@@ -59,7 +59,7 @@ function ageInYears(birthDate: string | undefined, now: Date): number | undefine
   return (now.getTime() - born.getTime()) / (365.25 * 24 * 3600 * 1000);
 }
 
-export class PetStore extends DurableObject {
+export class PetStore extends DurableObject<unknown> {
   private readonly sql: SqlStorage;
 
   constructor(ctx: DurableObjectState, env: unknown) {
