@@ -3,7 +3,9 @@
  * then `find(method, path)` → the op index of the route that answers (or -1).
  *
  * Fairness notes:
- * - Each router gets the same routes and requests. OpenAPI `{x}` becomes the router's `:x`.
+ * - Each router gets the same routes and requests. OpenAPI `{x}` becomes the router's `:x`;
+ *   literals are spelled as the request pathname spells them (find-my-way, which decodes the
+ *   path first, gets them as written).
  * - Routers that pick the first registered match (hono, itty-router) get the routes in our
  *   precedence order (static before templated at each level), so their first hit is the
  *   most specific one, as it is for us.
@@ -37,6 +39,11 @@ function colonPath(template: string): string {
   const parsed = parseTemplate(template);
   if (parsed.segments.length === 0) return "/";
   return parsed.segments.map((s) => "/" + s.parts.map((p) => (p.kind === "literal" ? p.text : `:${p.name}`)).join("")).join("");
+}
+
+/** find-my-way decodes the request path before matching, so it gets literals as written in the spec. */
+function colonPathAsWritten(template: string): string {
+  return template.replace(/\{([^}]+)\}/g, ":$1");
 }
 
 /** Route indices in our precedence order: at the first differing segment, static < mixed < param. */
@@ -99,7 +106,7 @@ const findMyWay: Contender = {
   build(routes) {
     const router = FindMyWay();
     const handler = (): void => {};
-    routes.forEach((r, i) => router.on(r.method, colonPath(r.path), handler, { op: i }));
+    routes.forEach((r, i) => router.on(r.method, colonPathAsWritten(r.path), handler, { op: i }));
     return (method, path) => (router.find(method as "GET", path)?.store as { op: number } | undefined)?.op ?? -1;
   },
 };
