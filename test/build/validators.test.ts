@@ -169,6 +169,41 @@ describe("compileValidators", () => {
     expect(loaded[broken.operations[1]!.parameters[0]!.validator!]!(1)).toBe(true);
   });
 
+  it("resolves $id, $anchor and relative references inside an OpenAPI 3.1 document", async () => {
+    const doc = {
+      openapi: "3.1.0",
+      components: {
+        schemas: {
+          Money: {
+            $id: "https://example.com/schemas/money",
+            type: "object",
+            required: ["amount"],
+            properties: { amount: { $ref: "#/$defs/amount" }, currency: { $ref: "currency" } },
+            $defs: { amount: { $anchor: "amount", type: "integer", minimum: 0 } },
+          },
+          Currency: { $id: "https://example.com/schemas/currency", type: "string", enum: ["EUR", "USD"] },
+        },
+      },
+    };
+    const result = compileSchemaModule(
+      doc,
+      [{ schema: { $ref: "https://example.com/schemas/money" } }, { schema: { $ref: "https://example.com/schemas/money#amount" } }, { schema: { $ref: "#/components/schemas/Currency" } }],
+      { imports: runtimeImports().imports },
+    );
+    expect(result.failures).toEqual([undefined, undefined, undefined]);
+    const loaded = await importValidators(result.source);
+    const [money, amount, currency] = result.names.map((name) => loaded[name!]!);
+    expect(money!({ amount: 5, currency: "EUR" })).toBe(true);
+    expect(money!({ amount: -1, currency: "GBP" })).toBe(false);
+    expect(money!.errors!.map((e) => [e.instancePath, e.keyword])).toEqual([
+      ["/amount", "minimum"],
+      ["/currency", "enum"],
+    ]);
+    expect(amount!(3)).toBe(true);
+    expect(currency!("USD")).toBe(true);
+    expect(result.source).not.toContain("example.com"); // references are resolved at build time
+  });
+
   it("can leave response validators out", () => {
     const lean = compileValidators(document, operations, { imports: runtimeImports().imports, responses: false });
     expect(lean.stats.bytes).toBeLessThan(compiled.stats.bytes);

@@ -67,7 +67,6 @@ const PROTOTYPE_NAMES = new RegExp(`"(?:${Object.getOwnPropertyNames(Object.prot
 /** `$dynamicRef` is resolved by the linker; only `unevaluated*` still needs ajv's evaluated-property tracking. */
 const DYNAMIC_KEYWORDS = /"(?:unevaluatedProperties|unevaluatedItems)"/;
 
-
 /**
  * `dynamic`: support `unevaluated*` (and `$dynamicRef`, which the linker has already resolved).
  * Ajv2020 always does, which costs every generated function a dynamic-anchor parameter and an
@@ -75,7 +74,6 @@ const DYNAMIC_KEYWORDS = /"(?:unevaluatedProperties|unevaluatedItems)"/;
  * switched off when no schema needs them.
  */
 export function createAjv(options: Pick<EmitOptions, "inlineRefs">, flags: AjvFlags): Ajv2020 {
-  const dynamic = flags.dynamic;
   const ajv = new Ajv2020({
     allErrors: true,
     ownProperties: flags.ownProperties,
@@ -97,7 +95,7 @@ export function createAjv(options: Pick<EmitOptions, "inlineRefs">, flags: AjvFl
       regExp: Object.assign((source: string, flags: string) => pattern(source, flags), { code: 'require("brrtrouter-edge:pattern").default' }),
     },
   });
-  if (!dynamic) Object.assign(ajv.opts, { dynamicRef: false, unevaluated: false });
+  if (!flags.dynamic) Object.assign(ajv.opts, { dynamicRef: false, unevaluated: false });
   // readOnly/writeOnly are annotations to ajv; the flavoured copies keep them only where a value
   // must be refused, so the keyword fails wherever it is left.
   for (const [keyword, side] of [
@@ -169,8 +167,8 @@ export function emitValidatorModule(document: AjvDocument, names: ReadonlyMap<st
   const imports: string[] = [];
   if (code.includes(FORMATS_BINDING)) imports.push(`import { formats as ${FORMATS_BINDING} } from ${JSON.stringify(options.imports.formats)};`);
   if (usedHelpers.size > 0) {
-    const names = [...usedHelpers].sort().map((h) => `${h} as __brrt_${h}`);
-    imports.push(`import { ${names.join(", ")} } from ${JSON.stringify(options.imports.helpers)};`);
+    const bindings = [...usedHelpers].sort().map((h) => `${h} as __brrt_${h}`);
+    imports.push(`import { ${bindings.join(", ")} } from ${JSON.stringify(options.imports.helpers)};`);
   }
   return { source: imports.join("\n") + "\n" + code, names: compiled, failures };
 }
