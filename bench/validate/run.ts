@@ -23,7 +23,7 @@ import { formats } from "../../src/runtime/formats.ts";
 import { pattern } from "../../src/runtime/validator-runtime.ts";
 import type { Validator } from "../../src/runtime/compiled-spec.ts";
 import { DIGITALOCEAN_ENTRY, loadSpec } from "../../test/build/validators-corpus.ts";
-import { importValidators, runtimeImports } from "../../test/build/validators-harness.ts";
+import { importValidators, removeRuntimeImports, runtimeImports } from "../../test/build/validators-harness.ts";
 import { bodyFor } from "./bodies.ts";
 
 const quick = process.argv.includes("--quick");
@@ -155,3 +155,4 @@ writeFileSync(
   ) + "\n",
 );
 console.log(`wrote ${path.relative(process.cwd(), out)}`);
+removeRuntimeImports();

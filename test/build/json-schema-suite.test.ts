@@ -3,9 +3,12 @@
  * 2020-12: every test file goes through the production pipeline (compileSchemaModule → module
  * source → written to disk → imported → called), with remotes/ registered for remote refs.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { formatTable, runSuite, suiteFiles, type FileResult } from "./json-schema-suite.ts";
 import { KNOWN_FAILURES } from "./json-schema-suite.known-failures.ts";
+import { removeRuntimeImports } from "./validators-harness.ts";
+
+afterAll(removeRuntimeImports);
 
 describe("JSON Schema Test Suite, draft 2020-12", () => {
   let required: FileResult[] = [];

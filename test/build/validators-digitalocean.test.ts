@@ -5,11 +5,13 @@
  */
 import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileValidators, type CompiledValidators } from "../../src/build/validators/index.ts";
 import type { Validator } from "../../src/runtime/compiled-spec.ts";
 import { DIGITALOCEAN_ENTRY, loadSpec, type LoadedSpec } from "./validators-corpus.ts";
-import { importValidators, runtimeImports } from "./validators-harness.ts";
+import { importValidators, removeRuntimeImports, runtimeImports } from "./validators-harness.ts";
+
+afterAll(removeRuntimeImports);
 
 describe("validators for the DigitalOcean API", () => {
   let spec: LoadedSpec;

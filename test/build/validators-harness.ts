@@ -3,7 +3,7 @@
  * import TypeScript, so the runtime modules the generated code imports are bundled (esbuild,
  * the same compiler the Worker bundlers use) into a temp folder and the imports point there.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -28,6 +28,13 @@ export function runtimeImports(): { dir: string; imports: RuntimeImports } {
     urls[name] = pathToFileURL(file).href;
   }
   return (prepared = { dir, imports: { formats: urls.formats as string, helpers: urls["validator-runtime"] as string } });
+}
+
+/** Remove the temp folder (call from `afterAll`; imported modules stay loaded). */
+export function removeRuntimeImports(): void {
+  if (prepared === undefined) return;
+  rmSync(prepared.dir, { recursive: true, force: true });
+  prepared = undefined;
 }
 
 /** Write a generated module beside the runtime modules and import it. */

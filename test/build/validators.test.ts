@@ -1,11 +1,13 @@
 /**
  * The validator compiler on a small spec: generated code imported and run in Node, as emitted.
  */
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileSchemaModule, compileValidators, shapeOf, type CompiledValidators } from "../../src/build/validators/index.ts";
 import type { OperationMeta, Validator } from "../../src/runtime/compiled-spec.ts";
 import { document, operations } from "../fixtures/validators-spec.ts";
-import { importValidators, runtimeImports } from "./validators-harness.ts";
+import { importValidators, removeRuntimeImports, runtimeImports } from "./validators-harness.ts";
+
+afterAll(removeRuntimeImports);
 
 const byId = (ops: readonly OperationMeta[], id: string): OperationMeta => ops.find((op) => op.operationId === id) as OperationMeta;
 
