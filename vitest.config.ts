@@ -6,6 +6,8 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
  * - build:   the build step, in Node;
  * - runtime: the runtime, inside workerd through the Workers vitest pool (SELF / exports);
  * - e2e:     real `workerd serve` processes driven from Node over loopback.
+ * The groups run one after another (groupOrder): on two cores, overlapping a workerd pool with
+ * workerd processes and DigitalOcean builds only makes every timeout tighter.
  */
 export default defineConfig({
   test: {
@@ -14,6 +16,7 @@ export default defineConfig({
         test: {
           name: "build",
           include: ["test/build/**/*.test.ts"],
+          sequence: { groupOrder: 0 },
           environment: "node",
           testTimeout: 60_000,
           hookTimeout: 60_000,
@@ -26,12 +29,13 @@ export default defineConfig({
             miniflare: { bindings: { BRRT_RESPONSE_VALIDATION: "strict" } },
           }),
         ],
-        test: { name: "runtime", include: ["test/runtime/**/*.test.ts"], testTimeout: 30_000 },
+        test: { name: "runtime", include: ["test/runtime/**/*.test.ts"], testTimeout: 30_000, sequence: { groupOrder: 1 } },
       },
       {
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          sequence: { groupOrder: 2 },
           environment: "node",
           testTimeout: 120_000,
           hookTimeout: 120_000,

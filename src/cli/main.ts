@@ -1,7 +1,8 @@
 /**
  * `brrt` — the command line, thin over the build library.
  *
- *   brrt build --spec <file> --out <dir>     compile a spec into a generated module
+ *   brrt build --spec <file> --out <dir> [--no-response-validators]
+ *                                            compile a spec into a generated module
  *   brrt check --spec <file>                 only check it (exit 1 with file:line:col lines)
  *   brrt serve --spec <file> [--port N] [--mock] [--insecure]
  *                                            build and serve it on a local workerd
@@ -16,7 +17,7 @@ import { prepareSpecWorker } from "../build/spec-worker.ts";
 import { startWorkerd } from "../build/workerd-process.ts";
 
 const USAGE = `usage:
-  brrt build --spec <file> --out <dir>
+  brrt build --spec <file> --out <dir> [--no-response-validators]
   brrt check --spec <file>
   brrt serve --spec <file> [--port <n>] [--mock] [--insecure]`;
 
@@ -57,6 +58,7 @@ async function main(argv: readonly string[]): Promise<number> {
         port: { type: "string" },
         mock: { type: "boolean", default: false },
         insecure: { type: "boolean", default: false },
+        "no-response-validators": { type: "boolean", default: false },
         help: { type: "boolean", short: "h", default: false },
       },
       strict: true,
@@ -75,7 +77,7 @@ async function main(argv: readonly string[]): Promise<number> {
     case "build":
     case "check": {
       const outDir = command === "build" ? values.out ?? fail(`--out is required\n${USAGE}`) : undefined;
-      const result = await buildSpec({ spec, outDir });
+      const result = await buildSpec({ spec, outDir, responses: !values["no-response-validators"] });
       printDiagnostics(result.diagnostics);
       if (!result.ok) return 1;
       printSummary(result.summary, outDir);
