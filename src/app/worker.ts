@@ -6,6 +6,7 @@ import * as spec from "../../generated/petstore/spec.js";
 import { createApp, Problem, type HandlerRequest, type Handlers } from "../runtime/index.ts";
 import { PetStore, type NewPet, type PetQuery } from "../durable/pet-store.ts";
 import { publishEvent, type RealtimeEnv } from "../durable/realtime.ts";
+import { DEMO_PAGE } from "./demo-page.ts";
 import { exampleSecurity } from "./security.ts";
 
 export { PetStore };
@@ -98,4 +99,10 @@ const handlers: Handlers<Env> = {
   },
 };
 
-export default createApp<Env>({ spec, handlers, security: exampleSecurity });
+export default createApp<Env>({
+  spec,
+  handlers,
+  security: exampleSecurity,
+  // Not in the spec: a demo page, added in code through itty-router.
+  routes: (router) => router.get("/", () => new Response(DEMO_PAGE, { headers: { "content-type": "text/html; charset=utf-8" } })),
+});
