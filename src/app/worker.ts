@@ -3,7 +3,7 @@
  * Everything a handler receives has already been authorised, parsed and validated.
  */
 import * as spec from "../../generated/petstore/spec.js";
-import { createApp, Problem, type HandlerRequest, type Handlers } from "../runtime/index.ts";
+import { createApp, Problem, type HandlerRequest, type Handlers, type OperationIds } from "../runtime/index.ts";
 import { PetStore, type NewPet, type PetQuery } from "../durable/pet-store.ts";
 import { publishEvent, type RealtimeEnv } from "../durable/realtime.ts";
 import { DEMO_PAGE } from "./demo-page.ts";
@@ -33,7 +33,8 @@ function petId(request: HandlerRequest): number {
   return request.params.petId as number;
 }
 
-const handlers: Handlers<Env> = {
+// Keyed by the spec's operationIds: a misspelt name does not compile.
+const handlers: Handlers<Env, OperationIds<typeof spec>> = {
   async listPets(request, { env }) {
     const query: PetQuery = {
       limit: request.query.limit as number,

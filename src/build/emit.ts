@@ -66,7 +66,7 @@ function typesModule(operations: readonly OperationMeta[]): string {
 /** Every operationId the spec declares: the keys \`handlers\` may use. */
 export type OperationId = ${ids.length > 0 ? ids.join(" | ") : "never"};
 export declare const info: { readonly title: string; readonly version: string };
-export declare const operations: readonly OperationMeta[];
+export declare const operations: readonly (OperationMeta & { readonly operationId: OperationId })[];
 export declare const securitySchemes: Readonly<Record<string, SecuritySchemeMeta>>;
 export declare const match: Matcher;
 export declare const validators: Readonly<Record<string, Validator>>;

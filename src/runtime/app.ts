@@ -10,7 +10,7 @@
  */
 import { Router, type IRequest, type RouterType } from "itty-router";
 import type { CompiledSpec, OperationMeta } from "./compiled-spec.ts";
-import type { Handler, HandlerContext, HandlerRequest, Handlers } from "./handler.ts";
+import type { Handler, HandlerContext, HandlerRequest, Handlers, OperationIds } from "./handler.ts";
 import { mockResponse } from "./mock.ts";
 import { Problem, isProblem } from "./problem.ts";
 import { requestIdFor } from "./request-id.ts";
@@ -28,11 +28,14 @@ export interface Logger {
 /** Routes added in code with itty-router: they answer what the spec does not declare. */
 export type ComposeRoutes<Env> = (router: RouterType<IRequest, [Env, ExecutionContext]>) => void;
 
-export interface AppOptions<Env> {
+export interface AppOptions<Env, Spec extends CompiledSpec = CompiledSpec> {
   /** The generated module: `import * as spec from "../generated/<name>/spec.js"`. */
-  readonly spec: CompiledSpec;
-  /** Handlers by operationId. An operation without one answers 501 (or its example with `mock`). */
-  readonly handlers?: Handlers<Env>;
+  readonly spec: Spec;
+  /**
+   * Handlers by operationId (checked against the spec's operationIds when the generated types
+   * are in use). An operation without one answers 501 (or its example with `mock`).
+   */
+  readonly handlers?: Handlers<Env, OperationIds<Spec>>;
   /** Answer operations that have no handler with the example of their first 2xx response. */
   readonly mock?: boolean;
   /** Skip every security check. For trying a spec locally only; logged loudly at first request. */
@@ -104,7 +107,7 @@ function stripBodyForHead(response: Response): Response {
   return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
-export function createApp<Env = unknown>(options: AppOptions<Env>): App<Env> {
+export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpec>(options: AppOptions<Env, Spec>): App<Env> {
   const { spec } = options;
   const handlers: Handlers<Env> = options.handlers ?? {};
   const logger = options.logger ?? consoleLogger;

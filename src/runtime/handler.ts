@@ -43,4 +43,12 @@ export type Handler<Env = unknown> = (
   context: HandlerContext<Env>,
 ) => Response | HandlerResult | Promise<Response | HandlerResult>;
 
-export type Handlers<Env = unknown> = Readonly<Record<string, Handler<Env>>>;
+/**
+ * Handlers by operationId. With a generated module's types (`spec.d.ts` narrows each
+ * operation's `operationId`), `OperationIds<typeof spec>` makes a misspelt key a type error.
+ */
+export type Handlers<Env = unknown, Id extends string = string> = { readonly [K in Id]?: Handler<Env> };
+
+/** The operationIds a compiled spec declares (a string-literal union with generated types). */
+export type OperationIds<Spec extends { readonly operations: readonly { readonly operationId: string }[] }> =
+  Spec["operations"][number]["operationId"];

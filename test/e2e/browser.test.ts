@@ -70,7 +70,7 @@ describe("the demo page in headless Chromium", () => {
     page.on("pageerror", (error) => failures.push(`page error: ${error.message}`));
     await page.goto(`${base}/?room=browser-test`);
     // Readiness signal from the page itself: both the socket and the stream are open.
-    await page.waitForFunction(() => (window as unknown as { brrtReady?: boolean }).brrtReady === true);
+    await page.waitForFunction(() => (globalThis as unknown as { brrtReady?: boolean }).brrtReady === true);
 
     await page.fill("#say input[name=text]", "hello from chromium");
     await page.click("#say button");
