@@ -7,7 +7,7 @@
  *
  * Every contender validates the same schemas: the linked document the build step hands ajv
  * (references resolved, read-only request variants). Bodies are made from the schemas
- * (bench/validate/bodies.ts): "small" (required properties only), "large" (every property, 8
+ * (test/fixtures/bodies/generator.ts): "small" (required properties only), "large" (every property, 8
  * items per array) and "invalid" (a small body with one property of the wrong type). A body is
  * timed only if every contender agrees on its verdict. Writes bench/results/validate.json.
  */
@@ -24,7 +24,7 @@ import { pattern } from "../../src/runtime/validator-runtime.ts";
 import type { Validator } from "../../src/runtime/compiled-spec.ts";
 import { DIGITALOCEAN_ENTRY, loadSpec } from "../../test/build/validators-corpus.ts";
 import { importValidators, removeRuntimeImports, runtimeImports } from "../../test/build/validators-harness.ts";
-import { bodyFor } from "./bodies.ts";
+import { bodyFor } from "../../test/fixtures/bodies/generator.ts";
 
 const quick = process.argv.includes("--quick");
 const DOCUMENT_URI = "https://brrtrouter.invalid/openapi.json";
