@@ -190,11 +190,19 @@ function inlineSingleUseFiles(files: ReadonlyMap<string, LoadedFile>, entry: str
       targets.set(holder, target);
     }
   }
+  // One URL per file, not per ref: pathToFileURL is most of this loop's cost otherwise.
+  const urlPaths = new Map<string, string>();
   for (const loaded of files.values()) {
     if (loaded.path === entry || !loaded.readable) continue;
     for (const { holder } of loaded.refs) {
       const target = targets.get(holder);
-      if (target) holder.$ref = pathToFileURL(target.file).pathname + (target.pointer === "" ? "" : "#" + target.pointer);
+      if (!target) continue;
+      let urlPath = urlPaths.get(target.file);
+      if (urlPath === undefined) {
+        urlPath = pathToFileURL(target.file).pathname;
+        urlPaths.set(target.file, urlPath);
+      }
+      holder.$ref = urlPath + (target.pointer === "" ? "" : "#" + target.pointer);
     }
   }
   const single = (holder: RefHolder["holder"]): { file: string; pointer: string } | undefined => {

@@ -13,6 +13,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { buildSpec, displayPath, type BuildSummary } from "../build/index.ts";
 import { formatDiagnostic, type Diagnostic } from "../build/diagnostics.ts";
+import { measureWorkerBundle, WORKERS_GZIP_LIMIT_FREE } from "../build/measure-worker.ts";
 import { prepareSpecWorker } from "../build/spec-worker.ts";
 import { startWorkerd } from "../build/workerd-process.ts";
 
@@ -81,6 +82,12 @@ async function main(argv: readonly string[]): Promise<number> {
       printDiagnostics(result.diagnostics);
       if (!result.ok) return 1;
       printSummary(result.summary, outDir);
+      if (outDir !== undefined) {
+        // What a deployment weighs: the minified app bundle for this module, gzip as wrangler counts it.
+        const bundle = await measureWorkerBundle(outDir);
+        const share = ((bundle.gzipBytes / WORKERS_GZIP_LIMIT_FREE) * 100).toFixed(0);
+        console.log(`  worker bundle (minified) ${kib(bundle.rawBytes)} raw, ${kib(bundle.gzipBytes)} gzip (${share} % of the 3 MiB free-plan limit)`);
+      }
       return 0;
     }
     case "serve":
