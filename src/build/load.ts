@@ -11,7 +11,6 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yam
 import type { Node as YamlNode, Pair, YAMLError } from "yaml";
 import { diagnostic, type Diagnostic } from "./diagnostics.ts";
 import type { KeyLocation, LineColumn, NodeLocation, SourceIndex } from "./positions.ts";
-import { parseYamlFast } from "./yaml-fast.ts";
 
 export interface LoadedFile {
   /** Absolute path. */
@@ -171,21 +170,8 @@ function yamlDiagnostic(displayPath: string, lines: LineCounter, error: YAMLErro
   return diagnostic({ file: displayPath, line: p.line, column: p.col }, `YAML: ${message}`, severity);
 }
 
-/**
- * Parses text already read from `path`: through the fast path when the text keeps to the plain
- * subset it handles (nearly every file of a large spec), else through the `yaml` package.
- */
+/** Parses text already read from `path` with the `yaml` package (every YAML 1.2 construct, its errors and warnings). */
 export function parseSpecText(text: string, path: string, displayPath: string, index: SourceIndex): LoadedFile {
-  const fast = parseYamlFast(text, displayPath, index);
-  if (fast !== undefined) {
-    const refs = fast.refs.map((holder) => ({ holder, file: path }));
-    return { path, displayPath, value: fast.value, refs, diagnostics: [], readable: true };
-  }
-  return parseWithYamlPackage(text, path, displayPath, index);
-}
-
-/** The general path: every YAML 1.2 construct, with the `yaml` package's errors and warnings. */
-export function parseWithYamlPackage(text: string, path: string, displayPath: string, index: SourceIndex): LoadedFile {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true, uniqueKeys: true, version: "1.2", keepSourceTokens: false });
   const builder = new ValueBuilder(path, displayPath, lines, index, doc);
