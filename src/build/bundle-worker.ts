@@ -4,6 +4,7 @@
  * nodejs_compat).
  */
 import { build, type Plugin } from "esbuild";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { packageRoot } from "./package-root.ts";
 
@@ -36,6 +37,15 @@ function selfReference(): Plugin {
   };
 }
 
+/**
+ * node_modules holding the runtime's own dependencies, so generated code in a folder outside any
+ * project (a temp dir) still resolves them.
+ */
+function dependencyRoots(): string[] {
+  const require = createRequire(import.meta.url);
+  return [path.dirname(path.dirname(require.resolve("ajv/package.json")))];
+}
+
 export async function bundleWorker(entry: string, options: BundleOptions = {}): Promise<BundleResult> {
   const result = await build({
     entryPoints: [entry],
@@ -48,7 +58,7 @@ export async function bundleWorker(entry: string, options: BundleOptions = {}): 
     mainFields: ["module", "main"],
     external: ["node:*", "cloudflare:*"],
     minify: options.minify ?? false,
-    nodePaths: [...(options.nodePaths ?? [])],
+    nodePaths: [...(options.nodePaths ?? []), ...dependencyRoots()],
     plugins: [selfReference()],
     legalComments: "none",
     logLevel: "silent",

@@ -11,7 +11,7 @@ import { gzipSync } from "node:zlib";
 import path from "node:path";
 import type { OperationMeta } from "../runtime/compiled-spec.ts";
 import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "./diagnostics.ts";
-import { emitModule, type EmittedFile } from "./emit.ts";
+import { renderModule, writeModule, type EmittedFile } from "./emit.ts";
 import { readSpec } from "./frontend.ts";
 import { compileMatcher, findAmbiguousTemplates } from "./matcher/index.ts";
 import type { OperationDraft } from "./operation-draft.ts";
@@ -64,6 +64,20 @@ function ambiguityDiagnostics(operations: readonly OperationDraft[]): Diagnostic
   });
 }
 
+/**
+ * Extensions that only documentation tools read. They stay in the document (`/openapi.json`)
+ * but not in the runtime metadata: DigitalOcean's `x-codeSamples` alone are 440 KiB that every
+ * worker start would parse and freeze for nothing.
+ */
+const DOCUMENTATION_EXTENSIONS = new Set(["x-codeSamples", "x-code-samples", "x-readme"]);
+
+function withoutDocumentationExtensions(op: OperationMeta): OperationMeta {
+  const keys = Object.keys(op.extensions);
+  if (!keys.some((key) => DOCUMENTATION_EXTENSIONS.has(key))) return op;
+  const extensions = Object.fromEntries(Object.entries(op.extensions).filter(([key]) => !DOCUMENTATION_EXTENSIONS.has(key)));
+  return { ...op, extensions };
+}
+
 function stringField(value: unknown, fallback: string): string {
   return typeof value === "string" ? value : fallback;
 }
@@ -80,29 +94,30 @@ export async function buildSpec(options: BuildOptions): Promise<BuildResult> {
   // Realtime message/event schemas travel in OperationMeta.extensions to a Durable Object: make them self-contained.
   const operations = front.operations.map((op) => embedRealtimeSchemas(front.document, op));
   const compiled = compileValidators(front.document, operations, { responses: options.responses ?? true });
+  const runtimeOperations = compiled.operations.map(withoutDocumentationExtensions);
   diagnostics.push(...compiled.diagnostics);
   const info = front.document.info as Record<string, unknown> | undefined;
   const title = stringField(info?.title, "API");
   const version = stringField(info?.version, "0.0.0");
-  const documentJson = JSON.stringify(front.document);
 
-  let emitted: EmittedFile[] = [];
-  if (options.outDir !== undefined) {
-    emitted = await emitModule({
-      outDir: options.outDir,
-      info: { title, version },
-      operations: compiled.operations,
-      securitySchemes: front.securitySchemes,
-      documentJson,
-      matcherSource,
-      validatorsSource: compiled.source,
-    });
-  }
-  const generated = [matcherSource, compiled.source, JSON.stringify(compiled.operations), documentJson].join("\n");
+  const files = renderModule({
+    info: { title, version },
+    operations: runtimeOperations,
+    securitySchemes: front.securitySchemes,
+    documentGzip: gzipSync(JSON.stringify(front.document), { level: 9 }).toString("base64"),
+    matcherSource,
+    validatorsSource: compiled.source,
+  });
+  const emitted = options.outDir === undefined ? [] : await writeModule(options.outDir, files);
+  // What the worker loads: the generated JavaScript (types excluded).
+  const generated = Object.entries(files)
+    .filter(([name]) => name.endsWith(".js"))
+    .map(([, text]) => text)
+    .join("\n");
   return {
     ok: true,
     diagnostics: sortDiagnostics(diagnostics),
-    operations: compiled.operations,
+    operations: runtimeOperations,
     summary: {
       title,
       version,

@@ -5,7 +5,6 @@
  * apply to the gzip size: 3 MiB on the free plan, 10 MiB on paid plans.
  */
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -32,19 +31,13 @@ export default createApp({ spec });
 `;
 }
 
-/** node_modules holding the runtime's own dependencies, for generated folders outside a project. */
-function dependencyRoots(): string[] {
-  const require = createRequire(import.meta.url);
-  return [path.dirname(path.dirname(require.resolve("ajv/package.json")))];
-}
-
 /** Bundles (minified) the app for the generated module in `outDir` and measures it. */
 export async function measureWorkerBundle(outDir: string): Promise<WorkerBundleSize> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "brrt-measure-"));
   try {
     const entry = path.join(dir, "entry.js");
     await writeFile(entry, workerEntrySource(outDir));
-    const bundle = await bundleWorker(entry, { minify: true, nodePaths: dependencyRoots() });
+    const bundle = await bundleWorker(entry, { minify: true });
     return { code: bundle.code, rawBytes: bundle.bytes, gzipBytes: gzipSync(bundle.code).byteLength };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -4,7 +4,6 @@
  * workerd config next to it.
  */
 import { mkdir, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { bundleWorker } from "./bundle-worker.ts";
 import { buildSpec, type BuildResult } from "./index.ts";
@@ -30,13 +29,6 @@ function runtimeEntry(): string {
   return path.join(packageRoot(), "src", "runtime", "index.ts");
 }
 
-/** node_modules holding the runtime's own dependencies, so generated code outside the project resolves them. */
-function dependencyRoots(): string[] {
-  const require = createRequire(import.meta.url);
-  const ajvPackage = require.resolve("ajv/package.json");
-  return [path.dirname(path.dirname(ajvPackage))];
-}
-
 export async function prepareSpecWorker(options: SpecWorkerOptions): Promise<SpecWorkerResult> {
   const dir = path.resolve(options.dir);
   await mkdir(dir, { recursive: true });
@@ -56,7 +48,7 @@ import { createApp } from ${JSON.stringify(runtimeEntry())};
 export default createApp({ spec, ...${appOptions} });
 `,
   );
-  const bundle = await bundleWorker(entry, { nodePaths: dependencyRoots() });
+  const bundle = await bundleWorker(entry);
   await writeFile(path.join(dir, "worker.js"), bundle.code);
   const configFile = path.join(dir, "config.capnp");
   await writeFile(

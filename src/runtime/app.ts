@@ -11,6 +11,7 @@
 import { Router, type IRequest, type RouterType } from "itty-router";
 import type { CompiledSpec, OperationMeta } from "./compiled-spec.ts";
 import type { Handler, HandlerContext, HandlerRequest, Handlers, OperationIds } from "./handler.ts";
+import { createDocumentHandler } from "./document.ts";
 import { mockResponse } from "./mock.ts";
 import { Problem, isProblem } from "./problem.ts";
 import { requestIdFor } from "./request-id.ts";
@@ -141,10 +142,7 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
 
   const outer = Router<IRequest, [Env, ExecutionContext]>();
   if (options.serveDocument !== false) {
-    outer.get(
-      "/openapi.json",
-      () => new Response(spec.documentJson, { headers: { "content-type": "application/json; charset=utf-8" } }),
-    );
+    outer.get("/openapi.json", createDocumentHandler(spec.documentGzip));
   }
   options.routes?.(outer);
 

@@ -105,7 +105,7 @@ export interface OperationMeta {
   readonly responses: Readonly<Record<string, ResponseMeta>>;
   /** Effective security: the operation's own, else the document's. `[]` means public. */
   readonly security: readonly SecurityRequirement[];
-  /** The operation's `x-` extensions, verbatim (consumed by x-websocket, x-sse, ...). */
+  /** The operation's `x-` extensions, verbatim (consumed by x-websocket, x-sse, ...), less documentation-only ones (`x-codeSamples`). */
   readonly extensions: Readonly<Record<string, JsonValue>>;
 }
 
@@ -155,6 +155,10 @@ export interface CompiledSpec {
   readonly securitySchemes: Readonly<Record<string, SecuritySchemeMeta>>;
   readonly match: Matcher;
   readonly validators: Readonly<Record<string, Validator>>;
-  /** The bundled, normalised document as JSON text, served as-is by `GET /openapi.json`. */
-  readonly documentJson: string;
+  /**
+   * The bundled, normalised document: its JSON text gzip-compressed, as base64. Served by
+   * `GET /openapi.json` (as-is to clients that accept gzip). Compressed because a large spec's
+   * document is megabytes of text the worker would otherwise parse at every start.
+   */
+  readonly documentGzip: string;
 }

@@ -18,6 +18,7 @@ import { readdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { gunzipSync } from "node:zlib";
 import { dereference, encodePointer, validate as cfValidate, type Schema as CfSchema } from "@cfworker/json-schema";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildSpec } from "../../src/build/index.ts";
@@ -85,7 +86,8 @@ describe.each(specs)("%s", (relative) => {
     const load = async <T>(file: string): Promise<T> => (await import(pathToFileURL(path.join(outDir, file)).href)) as T;
     operations = (await load<{ operations: readonly OperationMeta[] }>("operations.js")).operations;
     validators = (await load<{ validators: CompiledSpec["validators"] }>("validators.js")).validators;
-    document = JSON.parse((await load<{ documentJson: string }>("document.js")).documentJson) as Record<string, unknown>;
+    const { documentGzip } = await load<{ documentGzip: string }>("document.js");
+    document = JSON.parse(gunzipSync(Buffer.from(documentGzip, "base64")).toString("utf8")) as Record<string, unknown>;
   });
 
   it("accepts a body made from each JSON request body schema and refuses it without a required property, pointing at it", async () => {

@@ -83,9 +83,19 @@ describe("matching outcomes", () => {
   it("serves the bundled, normalised document at /openapi.json", async () => {
     const response = await call(app, "/openapi.json");
     expect(response.status).toBe(200);
+    expect(response.headers.get("content-encoding")).toBeNull();
     const document = (await response.json()) as { openapi: string; paths: Record<string, unknown> };
     expect(document.openapi).toMatch(/^3\.1\./);
     expect(Object.keys(document.paths)).toContain("/pets/{petId}");
+  });
+
+  it("sends the stored gzip bytes as they are to clients that accept gzip", async () => {
+    const response = await call(app, "/openapi.json", { headers: { "accept-encoding": "br;q=1, gzip;q=0.8" } });
+    expect(response.headers.get("content-encoding")).toBe("gzip");
+    const plain = new Response(response.body!.pipeThrough(new DecompressionStream("gzip")));
+    expect(((await plain.json()) as { info: { title: string } }).info.title).toBe("BRRTRouter Edge Pet Store");
+    const refused = await call(app, "/openapi.json", { headers: { "accept-encoding": "gzip;q=0, identity" } });
+    expect(refused.headers.get("content-encoding")).toBeNull();
   });
 
   it("echoes a well-formed x-request-id and makes one up otherwise", async () => {
