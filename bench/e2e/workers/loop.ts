@@ -1,0 +1,132 @@
+/**
+ * In-isolate loop for the end-to-end profile (bench/e2e/loop-run.ts): one HTTP request runs a
+ * target `n` times on fresh `Request` objects inside workerd, and the client times the whole
+ * answer. Timing two loop lengths and taking the difference leaves the cost of one iteration,
+ * with no HTTP, no wrk and no second process competing for the cores: precise enough to split
+ * the pipeline into its stages (workerd's own clocks stand still while JavaScript runs, so the
+ * measuring has to happen outside).
+ *
+ *   GET /loop?target=<name>&endpoint=GET|POST&n=<count>  →  204 once done
+ */
+import type { CompiledSpec } from "../../../src/runtime/compiled-spec.ts";
+import { isProblem } from "../../../src/runtime/problem.ts";
+import { createRequestParser } from "../../../src/runtime/request/index.ts";
+import { requestIdFor } from "../../../src/runtime/request-id.ts";
+import { resultToResponse } from "../../../src/runtime/respond.ts";
+import { createAuthoriser, type SecurityConfig } from "../../../src/runtime/security/index.ts";
+import { sha256Key } from "../../../src/runtime/security/digest.ts";
+import bare from "./bare.ts";
+import { brrtWorker } from "./brrt.ts";
+import chanfana from "./chanfana.ts";
+import honoZod from "./hono-zod.ts";
+import itty from "./itty.ts";
+import { ISSUER, itemView, type BenchEnv } from "./item.ts";
+
+type Target = (request: Request, env: BenchEnv) => Promise<unknown> | unknown;
+
+const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+
+async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+  }
+  return chunks.length === 1 ? chunks[0]! : new Uint8Array(await new Blob(chunks).arrayBuffer());
+}
+
+/**
+ * workerd streams a served response body natively; reading it in JavaScript here would add a cost
+ * no served request has. So only the status is checked (a refusal would time the wrong path).
+ */
+const drain = async (response: Response): Promise<void> => {
+  if (response.status >= 300) throw new Error(`target answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
+};
+
+function targets(spec: CompiledSpec): Record<string, Target> {
+  const security = (cache: boolean): SecurityConfig => ({
+    tokenCache: cache ? {} : false,
+    schemes: { bearerAuth: { jwt: { algorithms: ["HS256"], key: { secretFrom: "JWT_SECRET" }, issuer: ISSUER, requiredClaims: ["sub", "exp"] } } },
+  });
+  const authoriseCached = createAuthoriser(spec.securitySchemes, security(true));
+  const authoriseUncached = createAuthoriser(spec.securitySchemes, security(false));
+  const parse = createRequestParser(spec.validators);
+  const opFor = (request: Request, url: URL) => {
+    const found = spec.match(request.method, url.pathname);
+    if (found.status !== 200) throw new Error(`no match for ${url.pathname}`);
+    return { op: spec.operations[found.op]!, params: found.params };
+  };
+  const apps = {
+    full: brrtWorker(spec, "full"),
+    nocache: brrtWorker(spec, "no-token-cache"),
+    noauth: brrtWorker(spec, "no-auth"),
+  };
+  return {
+    // Baseline: the loop and the Request construction every target pays.
+    "request-only": () => undefined,
+    bare: async (request) => drain(bare.fetch()),
+    "brrtrouter-edge": async (request, env) => drain(await apps.full.fetch(request, env, ctx)),
+    "brrtrouter-edge-nocache": async (request, env) => drain(await apps.nocache.fetch(request, env, ctx)),
+    "brrtrouter-edge-noauth": async (request, env) => drain(await apps.noauth.fetch(request, env, ctx)),
+    "hono-zod-openapi": async (request, env) => drain(await honoZod.fetch(request, env, ctx)),
+    chanfana: async (request, env) => drain(await chanfana.fetch(request, env, ctx)),
+    "itty-router": async (request, env) => drain(await itty.fetch(request as never, env, ctx)),
+    // Stages of createApp, each alone (the same calls app.ts makes).
+    "stage:url": (request) => new URL(request.url),
+    "stage:url+match": (request) => opFor(request, new URL(request.url)),
+    "stage:request-id": (request) => requestIdFor(request),
+    "stage:sha256-key": (request) => sha256Key(request.headers.get("authorization") ?? ""),
+    "stage:authorise-cached": (request, env) => {
+      const url = new URL(request.url);
+      return authoriseCached(request, url, opFor(request, url).op, env);
+    },
+    "stage:authorise-uncached": (request, env) => {
+      const url = new URL(request.url);
+      return authoriseUncached(request, url, opFor(request, url).op, env);
+    },
+    "stage:parse": (request) => {
+      const url = new URL(request.url);
+      const { op, params } = opFor(request, url);
+      return parse(request, url, op, params);
+    },
+    "stage:respond": async () => drain(resultToResponse({ body: itemView(42, 10, ["red", "blue"], "bench-user") })),
+    "stage:respond-201": async () => drain(resultToResponse({ status: 201, body: { id: 1, name: "Cordless drill", sku: "TLS-0042", price: 89.9 } })),
+    "stage:body-text": async (request) => (request.body === null ? undefined : JSON.parse(await request.text())),
+    "stage:body-arraybuffer": async (request) => (request.body === null ? undefined : JSON.parse(decoder.decode(await request.arrayBuffer()))),
+    "stage:body-reader": async (request) => (request.body === null ? undefined : JSON.parse(decoder.decode(await readAll(request.body)))),
+  };
+}
+
+export interface LoopRequest {
+  readonly method: "GET" | "POST";
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body?: string;
+}
+
+/** `requests` are the bench's two timed requests, handed in by loop-run.ts at bundle time. */
+export function loopWorker(spec: CompiledSpec, requests: Readonly<Record<"GET" | "POST", LoopRequest>>): ExportedHandler<BenchEnv> {
+  let table: Record<string, Target> | undefined;
+  return {
+    async fetch(request, env) {
+      table ??= targets(spec);
+      const url = new URL(request.url);
+      if (url.pathname === "/targets") return Response.json(Object.keys(table));
+      if (url.pathname !== "/loop") return new Response("not found", { status: 404 });
+      const target = table[url.searchParams.get("target") ?? ""];
+      const shape = requests[url.searchParams.get("endpoint") === "POST" ? "POST" : "GET"];
+      const n = Number(url.searchParams.get("n") ?? "1");
+      if (target === undefined) return new Response("unknown target", { status: 404 });
+      for (let i = 0; i < n; i++) {
+        const fresh = new Request(shape.url, { method: shape.method, headers: shape.headers, body: shape.body });
+        const result = await target(fresh, env);
+        // A stage that refuses the request would time the wrong path.
+        if (i === 0 && isProblem(result)) return new Response(`target refused: ${JSON.stringify(result)}`, { status: 500 });
+      }
+      return new Response(null, { status: 204 });
+    },
+  };
+}
