@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { compileMatcher, findAmbiguousTemplates, loadMatcher, parseTemplate, type RouteInput, type TemplateSegment } from "../../src/build/matcher/index.ts";
 import type { HttpMethod, MatchResult } from "../../src/runtime/compiled-spec.ts";
 import { digitalOceanSet } from "../fixtures/routes/digitalocean.ts";
-import { syntheticSet } from "../fixtures/routes/synthetic.ts";
+import { random, syntheticSet } from "../fixtures/routes/synthetic.ts";
 import { honoBenchSet } from "../fixtures/routes/hono-bench.ts";
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -95,17 +95,6 @@ function referenceMatcher(routes: readonly RouteInput[]): (method: string, path:
       }
     }
     return { status: 200, op, operationId: routes[op]!.operationId, params };
-  };
-}
-
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
 
