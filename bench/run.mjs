@@ -3,7 +3,7 @@
  * `npm run bench`: every benchmark, one after another (never two at once: they would share the
  * cores and distort each other), each printing its own table and writing bench/results/<name>.json.
  *
- *   node bench/run.mjs [--quick] [--only=route,validate,security,build,realtime,e2e]
+ *   node bench/run.mjs [--quick] [--only=route,validate,security,build,realtime,e2e] [--dry-run]
  *
  * `--quick` is passed to the benchmarks that take it (shorter runs, for a smoke check). A
  * benchmark whose script is missing is reported as skipped; one that fails does not stop the
@@ -18,6 +18,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const argv = process.argv.slice(2);
 const quick = argv.includes("--quick");
 const only = argv.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
+const dryRun = argv.includes("--dry-run");
 
 /**
  * name: also the results file (bench/results/<name>.json); script: relative to the repo root;
@@ -58,6 +59,10 @@ for (const bench of benchmarks) {
   }
   const args = [...bench.node, bench.script, ...(quick && bench.takesQuick ? ["--quick"] : [])];
   console.log(`\n=== ${bench.name}: node ${args.join(" ")}`);
+  if (dryRun) {
+    outcomes.push({ name: bench.name, status: "dry run", seconds: 0 });
+    continue;
+  }
   const started = performance.now();
   // cwd is the repo root: some benchmarks resolve their results path from it.
   const result = spawnSync(process.execPath, args, {

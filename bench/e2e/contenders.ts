@@ -76,21 +76,26 @@ const fixed = (name: string, file: string, description: string, extra: Partial<C
 
 export const contenders: readonly Contender[] = [
   fixed("bare", "bare.ts", "fixed JSON response, reads nothing (the floor)", { floor: true, checked: false }),
+  fixed("bare-json", "bare-json.ts", "bare worker + await request.json() (what reading the POST body alone costs)", { checked: false }),
   brrt("full", "brrtrouter-edge", "createApp + compiled spec: match, JWT (verified-token cache), parse, generated validators"),
   fixed("hono-zod-openapi", "hono-zod.ts", "hono 4 + @hono/zod-openapi (zod 4) + hono/jwt middleware"),
   fixed("chanfana", "chanfana.ts", "chanfana 3 on hono (zod 4) + hono/jwt middleware"),
   fixed("itty-router", "itty.ts", "itty-router 5 + jose jwtVerify + hand-written validation"),
   brrt("no-token-cache", "brrtrouter-edge-nocache", "as brrtrouter-edge, tokenCache: false: HMAC verified on every request"),
   brrt("no-auth", "brrtrouter-edge-noauth", "as brrtrouter-edge, insecure: true: authorise stage skipped (profiling variant)"),
-  brrt("no-header-limit", "brrtrouter-edge-nohdrlimit", "as brrtrouter-edge, limits.maxHeaderBytes: Infinity: no per-request header-size walk (profiling variant)"),
 ];
 
-/** `--patched=<dir>`: the full pipeline and the no-header-limit variant bundled from a patched checkout. */
-export function patchedContenders(root: string): Contender[] {
-  return [
-    brrt("full", "patched", `brrtrouter-edge from ${root}`, root),
-    brrt("no-header-limit", "patched-nohdrlimit", `brrtrouter-edge from ${root}, limits.maxHeaderBytes: Infinity`, root),
-  ];
+/**
+ * `--patched=<name>=<dir>,...`: the full pipeline bundled from other checkouts (proposed
+ * src/runtime changes), as extra rows of the same run.
+ */
+export function patchedContenders(list: string): Contender[] {
+  return list.split(",").map((item) => {
+    const eq = item.indexOf("=");
+    const name = eq === -1 ? "patched" : item.slice(0, eq);
+    const root = path.resolve(eq === -1 ? item : item.slice(eq + 1));
+    return brrt("full", name, `brrtrouter-edge from ${root}`, root);
+  });
 }
 
 export async function bundleContender(contender: Contender, dir: string): Promise<{ file: string; bytes: number }> {

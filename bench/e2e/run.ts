@@ -5,14 +5,14 @@
  * chanfana on hono, plain itty-router — on the same two endpoints with the same JWT.
  *
  *   node --import tsx bench/e2e/run.ts [--quick] [--rounds=N] [--duration=S] [--connections=N]
- *                                      [--threads=N] [--only=name,...] [--patched=<checkout>]
+ *                                      [--threads=N] [--only=name,...] [--patched=name=<checkout>,...]
  *
  * Before anything is timed, every contender must answer the checks of bench/e2e/requests.ts
  * (200/201 good, 400 bad, 401 without or with a forged token); one that fails is reported as
  * refused, with the reason, and not timed. Each timed run is preceded by a warm-up run of the
  * same request. Rounds interleave the contenders (bursts of other load on a shared machine hit
  * them all) and the table shows the median per figure. wrk and workerd share the machine's
- * cores, so the absolute figures are whole-loop figures, not a workerd capacity. `--patched=<dir>`
+ * cores, so the absolute figures are whole-loop figures, not a workerd capacity. `--patched=name=<dir>`
  * adds our pipeline bundled from another checkout (a proposed src/runtime change) to the same run.
  * Writes bench/results/e2e.json.
  */
@@ -34,11 +34,11 @@ const params: WrkParams = {
   connections: Number(flag("connections") ?? 50),
   durationSeconds: Number(flag("duration") ?? (quick ? 3 : 5)),
 };
-const rounds = Number(flag("rounds") ?? (quick ? 1 : 3));
+const rounds = Number(flag("rounds") ?? (quick ? 1 : 5));
 const warmupSeconds = 1;
 const only = flag("only")?.split(",");
 const patched = flag("patched");
-const all = patched === undefined ? contenders : [...contenders, ...patchedContenders(path.resolve(patched))];
+const all = patched === undefined ? contenders : [...contenders, ...patchedContenders(patched)];
 const selected = all.filter((c) => c.floor === true || only === undefined || only.includes(c.name));
 
 interface Sample extends Omit<WrkReport, "raw"> {
@@ -212,7 +212,7 @@ async function main(): Promise<void> {
         benchmark: "e2e",
         date: new Date().toISOString(),
         machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, workerd: workerdVersion, wrk: wrkVersion() },
-        note: "wrk and workerd share the same cores on loopback; req/s are whole-loop figures. Ratios are medians of interleaved rounds against the bare worker serving the same request.",
+        note: "wrk and workerd share the same 2 cores on loopback; req/s are whole-loop figures and vary ±30 % between rounds on this VM. Each figure is the median of interleaved rounds; ratios are against the bare worker serving the same request. workerdCpuUsPerRequest is workerd CPU (all threads, /proc scheduler accounting) per request, independent of how wrk shares the cores. p99 is dominated by scheduling on the shared box.",
         wrk: { ...params, warmupSeconds, rounds },
         goal: "≥ 0.9 of the bare worker's req/s for both endpoints (reported, not asserted)",
         rows,

@@ -6,14 +6,12 @@
  * Variants switch one stage off or change it, to show where the time goes:
  * - "full":           JWT verified once per token, then served from the verified-token cache;
  * - "no-token-cache": every request verifies the JWT's HMAC (what the other contenders do);
- * - "no-auth":        `insecure: true`, the authorise stage skipped;
- * - "no-header-limit": `limits.maxHeaderBytes: Infinity`, so the header section is not walked
- *                      to measure its size (the platform caps request headers anyway).
+ * - "no-auth":        `insecure: true`, the authorise stage skipped.
  */
 import { createApp, type App, type CompiledSpec, type Handlers, type SecurityConfig } from "../../../src/runtime/index.ts";
 import { createdItem, ISSUER, itemView, type BenchEnv } from "./item.ts";
 
-export type BrrtVariant = "full" | "no-token-cache" | "no-auth" | "no-header-limit";
+export type BrrtVariant = "full" | "no-token-cache" | "no-auth";
 
 const handlers: Handlers<BenchEnv> = {
   getItem(request) {
@@ -39,7 +37,6 @@ export function brrtWorker(spec: CompiledSpec, variant: BrrtVariant): App<BenchE
     handlers,
     security,
     insecure: variant === "no-auth",
-    ...(variant === "no-header-limit" ? { request: { limits: { maxHeaderBytes: Infinity } } } : {}),
     // The insecure-mode warning is expected in the no-auth variant; keep workerd's output clean.
     logger: { error: (message, detail) => console.error(message, detail), warn: () => {} },
   });

@@ -94,6 +94,19 @@ function targets(spec: CompiledSpec): Record<string, Target> {
     },
     "stage:respond": async () => drain(resultToResponse({ body: itemView(42, 10, ["red", "blue"], "bench-user") })),
     "stage:respond-201": async () => drain(resultToResponse({ status: 201, body: { id: 1, name: "Cordless drill", sku: "TLS-0042", price: 89.9 } })),
+    // Micro: 50 calls per iteration, so the Request construction is amortised (divide by 50).
+    "micro:sha256-key×50": (request) => {
+      const token = request.headers.get("authorization") ?? "";
+      let last = "";
+      for (let i = 0; i < 50; i++) last = sha256Key(token);
+      return last;
+    },
+    "micro:webcrypto-digest×50": async (request) => {
+      const bytes = new TextEncoder().encode(request.headers.get("authorization") ?? "");
+      let last: ArrayBuffer | undefined;
+      for (let i = 0; i < 50; i++) last = await crypto.subtle.digest("SHA-256", bytes);
+      return last;
+    },
     "stage:body-text": async (request) => (request.body === null ? undefined : JSON.parse(await request.text())),
     "stage:body-arraybuffer": async (request) => (request.body === null ? undefined : JSON.parse(decoder.decode(await request.arrayBuffer()))),
     "stage:body-reader": async (request) => (request.body === null ? undefined : JSON.parse(decoder.decode(await readAll(request.body)))),
