@@ -1,26 +1,18 @@
 /**
- * Hashing (@noble/hashes) and constant-time comparison (WebCrypto where it has one). Used for API keys (compare digests, so the
+ * Hashing and constant-time comparison over WebCrypto. Used for API keys (compare digests, so the
  * comparison time says nothing about the key) and for verified-token cache keys (the cache never
  * holds a raw token).
  */
 
-import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
-
 const encoder = new TextEncoder();
 
-/**
- * SHA-256, synchronously, with @noble/hashes. On the request path a token is hashed once per
- * request (the verified-token cache key); WebCrypto's digest is asynchronous and measured here at
- * ~29 µs of workerd CPU per call, most of it promise and thread hand-off, where the same hash in
- * JIT-compiled JavaScript costs a few µs for a token-sized input.
- */
-export function sha256(text: string): Uint8Array {
-  return nobleSha256(encoder.encode(text));
+export async function sha256(text: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", encoder.encode(text)));
 }
 
 /** SHA-256 as unpadded base64url: a compact, collision-free map key. */
-export function sha256Key(text: string): string {
-  const bytes = sha256(text);
+export async function sha256Key(text: string): Promise<string> {
+  const bytes = await sha256(text);
   let binary = "";
   for (let i = 0; i < bytes.length; i++) binary += String.fromCharCode(bytes[i]!);
   return btoa(binary).replace(/=+$/, "").replace(/\+/g, "-").replace(/\//g, "_");

@@ -120,7 +120,7 @@ export function createJwtVerifier(config: JwtVerification, deps: JwtVerifierDeps
     if (!COMPACT_JWS.test(token) || !segmentsDecodable(token)) return refused("malformed", "The token is not a well-formed JWT");
     const now = clock !== undefined ? clock() : Date.now();
 
-    const cacheKey = cache !== undefined ? `${deps.schemeName}\u0000${sha256Key(token)}` : undefined;
+    const cacheKey = cache !== undefined ? `${deps.schemeName}\u0000${await sha256Key(token)}` : undefined;
     if (cacheKey !== undefined) {
       const hit = cache!.get(cacheKey, now);
       if (hit !== undefined) return { kind: "ok", result: hit };

@@ -143,10 +143,10 @@ function apiKeyVerifier(name: string, meta: SecuritySchemeMeta, config: ApiKeySc
     }
     if (current === undefined || current.value !== value) {
       const entries = parseKeyList(value);
-      const digests = entries.map((entry) => sha256(entry.key));
+      const digests = await Promise.all(entries.map((entry) => sha256(entry.key)));
       current = { value, labels: entries.map((entry) => entry.label), digests };
     }
-    const presented = sha256(key);
+    const presented = await sha256(key);
     // Compare against every key without stopping early: timing says nothing about which (or whether) one matched.
     let match = -1;
     for (let i = 0; i < current.digests.length; i++) {
