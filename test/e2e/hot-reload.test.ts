@@ -17,6 +17,8 @@ import { freePort, startWorkerd } from "../../src/build/workerd-process.ts";
 import { buildForWorkerd } from "../../scripts/pi-config.ts";
 
 const repoRoot = process.cwd();
+/** How long the fixture worker's in-flight request lasts in the graceful-restart test. */
+const IN_FLIGHT_MS = 1000;
 
 const SPEC = `openapi: 3.1.0
 info:
@@ -94,9 +96,11 @@ export default createApp({
   spec,
   mock: true,
   handlers: {
+    // The worker's own slow request (not a wait in the test): the test sends SIGTERM once the
+    // "slow-request-started" line appears, while this request is still in flight.
     async slow() {
       console.log("slow-request-started");
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await new Promise((resolve) => setTimeout(resolve, ${IN_FLIGHT_MS}));
       return { body: { done: true } };
     },
   },
