@@ -9,12 +9,14 @@
  */
 import { $RefParser } from "@apidevtools/json-schema-ref-parser";
 import type { FileInfo, ParserOptions } from "@apidevtools/json-schema-ref-parser";
+import { getNewOptions } from "@apidevtools/json-schema-ref-parser/dist/lib/options.js";
 import { toFileSystemPath } from "@apidevtools/json-schema-ref-parser/dist/lib/util/url.js";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { diagnostic, type Diagnostic } from "./diagnostics.ts";
 import { loadSpecFile, type LoadedFile, type RefHolder } from "./load.ts";
 import type { SourceIndex } from "./positions.ts";
+import { bundleResolved } from "./ref-bundle.ts";
 
 export interface BundleResult {
   /** The bundled entry document (the entry file's own root object, edited in place), or undefined if unreadable. */
@@ -282,12 +284,15 @@ export async function loadAndBundle(entryFile: string, index: SourceIndex): Prom
   inlineSingleUseFiles(files, entry);
   const bundleStarted = performance.now();
   const parser = new $RefParser();
+  const options = getNewOptions(refParserOptions(files)) as ParserOptions;
   try {
-    await parser.bundle(entry, refParserOptions(files));
+    // ref-parser's resolve, then its bundle layout without its quadratic bookkeeping (ref-bundle.ts).
+    await parser.resolve(entry, options);
+    bundleResolved(parser, options);
   } catch {
-    // With continueOnError ref-parser bundles what it can and then throws a group of the problems
+    // With continueOnError ref-parser resolves what it can and then throws a group of the problems
     // it met; each of those is an unresolvable $ref that checkRefs has already reported with its
-    // position. The root object has been bundled in place either way.
+    // position (and the build fails on those, so the document need not be fully bundled).
   }
   locateCreatedObjects(root.value, index);
   return { document: root.value, files: fileList, diagnostics, timings: { loadMs, bundleMs: performance.now() - bundleStarted } };
