@@ -1,9 +1,9 @@
 /**
- * Emits plain JSON data as one JavaScript expression in which every repeated subtree is written
- * once. Real specs repeat themselves: DigitalOcean's 658 operations carry the same 401/429/500
- * responses and rate-limit headers hundreds of times. Writing each shared subtree once makes the
- * generated module smaller and, more to the point, makes the worker start faster: less text to
- * parse, fewer objects to allocate and freeze. Sharing is safe because the result is frozen.
+ * Writes plain JSON data as JSON texts in which every repeated subtree is written once. Real
+ * specs repeat themselves: DigitalOcean's 658 operations carry the same 401/429/500 responses and
+ * rate-limit headers hundreds of times. Writing each shared subtree once makes the generated
+ * module smaller and the worker start faster: less text to scan, fewer objects to build and
+ * freeze. Sharing is safe because the reader freezes what it builds.
  */
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -11,20 +11,32 @@ type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 /** Subtrees shorter than this (as JSON) are cheaper to repeat than to name. */
 const MIN_SHARED_LENGTH = 24;
 
-export interface SharedExpression {
-  /** Statements declaring the shared subtrees (`const $0 = …;`), children before parents. */
-  readonly declarations: string;
-  /** The expression for the whole value, referring to the shared subtrees. */
-  readonly expression: string;
-  readonly shared: number;
+/** Marks a reference to a shared subtree inside JSON text: a string `"\u0000<n>"`. */
+const REF = "\u0000";
+
+export interface SharedJson {
+  /** JSON text of each shared subtree; references to other shared subtrees inside it as `"\u0000<n>"`. */
+  readonly shared: readonly string[];
+  /** JSON text of each root value, in order, referring to shared subtrees the same way. */
+  readonly roots: readonly string[];
 }
 
-export function emitShared(value: unknown): SharedExpression {
-  // Pass 1: the canonical JSON of every object/array subtree, and how often it occurs.
+/**
+ * The roots and their shared subtrees as JSON texts, for a generated module that materialises
+ * them with `JSON.parse` (on first use) rather than evaluating object literals at module start:
+ * V8 parses JSON text several times faster than it evaluates the same literal. A reference to a
+ * shared subtree is written as the string `"\u0000<n>"` (index into `shared`); a real string that
+ * starts with U+0000 gets a second one in front, so nothing is ambiguous. The reader (a
+ * `JSON.parse` reviver) undoes both.
+ */
+export function emitSharedJson(roots: readonly unknown[]): SharedJson {
   const canonical = new Map<object, string>();
   const counts = new Map<string, number>();
+  const string = (text: string): string => JSON.stringify(text.startsWith(REF) ? REF + text : text);
+  const scalar = (node: Json): string => (typeof node === "string" ? string(node) : JSON.stringify(node));
+  const entries = (node: { [key: string]: Json }): [string, Json][] => Object.entries(node).filter(([, v]) => v !== undefined);
   const visit = (node: Json): string => {
-    if (node === null || typeof node !== "object") return JSON.stringify(node);
+    if (node === null || typeof node !== "object") return scalar(node);
     const known = canonical.get(node);
     if (known !== undefined) {
       counts.set(known, (counts.get(known) ?? 0) + 1);
@@ -32,38 +44,39 @@ export function emitShared(value: unknown): SharedExpression {
     }
     const text = Array.isArray(node)
       ? `[${node.map(visit).join(",")}]`
-      : `{${Object.entries(node)
-          .filter(([, v]) => v !== undefined)
+      : `{${entries(node)
           .map(([k, v]) => `${JSON.stringify(k)}:${visit(v)}`)
           .join(",")}}`;
     canonical.set(node, text);
     counts.set(text, (counts.get(text) ?? 0) + 1);
     return text;
   };
-  visit(value as Json);
+  for (const root of roots) visit(root as Json);
 
-  // Pass 2: write the tree, naming each repeated subtree once (post-order, so children come first).
-  const names = new Map<string, string>();
-  const declarations: string[] = [];
-  const write = (node: Json): string => {
-    if (node === null || typeof node !== "object") return JSON.stringify(node);
+  const names = new Map<string, number>();
+  const shared: string[] = [];
+  const write = (node: Json, isRoot: boolean): string => {
+    if (node === null || typeof node !== "object") return scalar(node);
     const text = canonical.get(node)!;
     const named = names.get(text);
-    if (named !== undefined) return named;
+    if (named !== undefined) return JSON.stringify(REF + named);
     const literal = Array.isArray(node)
-      ? `[${node.map(write).join(",")}]`
-      : `{${Object.entries(node)
-          .filter(([, v]) => v !== undefined)
-          .map(([k, v]) => `${JSON.stringify(k)}:${write(v)}`)
+      ? `[${node.map((v) => write(v, false)).join(",")}]`
+      : `{${entries(node)
+          .map(([k, v]) => `${JSON.stringify(k)}:${write(v, false)}`)
           .join(",")}}`;
-    if ((counts.get(text) ?? 0) > 1 && text.length >= MIN_SHARED_LENGTH) {
-      const name = `$${names.size}`;
-      names.set(text, name);
-      declarations.push(`const ${name} = ${literal};`);
-      return name;
+    if (!isRoot && (counts.get(text) ?? 0) > 1 && text.length >= MIN_SHARED_LENGTH) {
+      names.set(text, shared.length);
+      shared.push(literal);
+      return JSON.stringify(REF + (shared.length - 1));
     }
     return literal;
   };
-  const expression = write(value as Json);
-  return { declarations: declarations.join("\n"), expression, shared: names.size };
+  const texts = roots.map((root) => write(root as Json, true));
+  return { shared, roots: texts };
+}
+
+/** A JavaScript string literal for `text`, single-quoted: JSON's many `"` need no escape then. */
+export function singleQuoted(text: string): string {
+  return `'${text.replace(/[\\'\n\r\u2028\u2029]/g, (c) => (c === "\\" || c === "'" ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`))}'`;
 }
