@@ -8,7 +8,8 @@ import { renderWorkerdConfig } from "../../src/build/workerd-config.ts";
 import { freePort, startWorkerd, type WorkerdProcess } from "../../src/build/workerd-process.ts";
 import { JWT_SECRET } from "./requests.ts";
 
-export async function serveBundle(dir: string, bundleFile: string): Promise<WorkerdProcess> {
+/** `flags`: extra `workerd serve` flags (`--inspector-addr=...` for bench/e2e/inspect-profile.ts). */
+export async function serveBundle(dir: string, bundleFile: string, flags: readonly string[] = []): Promise<WorkerdProcess> {
   const port = await freePort();
   const name = path.basename(bundleFile, ".js");
   const config = path.join(dir, `${name}.capnp`);
@@ -23,7 +24,7 @@ export async function serveBundle(dir: string, bundleFile: string): Promise<Work
       workerName: `bench-${name}`,
     }),
   );
-  return startWorkerd({ configFile: config, port, cwd: dir, readyPath: "/ready" });
+  return startWorkerd({ configFile: config, port, cwd: dir, readyPath: "/ready", flags });
 }
 
 /**

@@ -45,7 +45,7 @@ interface Row {
 
 const rows: Row[] = [];
 
-async function time(name: string, alg: string, fn: () => Promise<unknown>): Promise<void> {
+async function time(name: string, alg: string, fn: () => unknown): Promise<void> {
   // Every timed call must authorise: a benchmark of refusals would measure the wrong thing.
   const check = await fn();
   if (check === undefined || (check as { status?: number }).status !== undefined) throw new Error(`${name}/${alg}: not authorised: ${JSON.stringify(check)}`);

@@ -171,7 +171,9 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
         logger.warn("brrtrouter-edge: INSECURE MODE - every security requirement is skipped");
       }
     } else if (op.security.length > 0) {
-      const authorised = await authorise(request, url, op, env);
+      // Synchronous on a verified-token cache hit: await only a real promise.
+      let authorised = authorise(request, url, op, env);
+      if (authorised instanceof Promise) authorised = await authorised;
       if (isProblem(authorised)) return authorised.toResponse();
       auth = authorised;
     }

@@ -14,7 +14,7 @@ import { createRequestParser } from "../../../src/runtime/request/index.ts";
 import { requestIdFor } from "../../../src/runtime/request-id.ts";
 import { resultToResponse } from "../../../src/runtime/respond.ts";
 import { createAuthoriser, type SecurityConfig } from "../../../src/runtime/security/index.ts";
-import { sha256Key } from "../../../src/runtime/security/digest.ts";
+import { sha256Key, sha256MapKey } from "../../../src/runtime/security/digest.ts";
 import bare from "./bare.ts";
 import { brrtWorker } from "./brrt.ts";
 import chanfana from "./chanfana.ts";
@@ -26,6 +26,8 @@ type Target = (request: Request, env: BenchEnv) => Promise<unknown> | unknown;
 
 const ctx = { waitUntil() {}, passThroughOnException() {}, props: {} } as unknown as ExecutionContext;
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
+const textEncoder = new TextEncoder();
+const RESPONSE_TEXT = JSON.stringify({ id: 42, limit: 10, tags: ["red", "blue"], owner: "bench-user" });
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   const reader = stream.getReader();
@@ -106,6 +108,68 @@ function targets(spec: CompiledSpec): Record<string, Target> {
       let last: ArrayBuffer | undefined;
       for (let i = 0; i < 50; i++) last = await crypto.subtle.digest("SHA-256", bytes);
       return last;
+    },
+    "micro:js-sha256-mapkey×50": (request) => {
+      const token = request.headers.get("authorization") ?? "";
+      let last = "";
+      for (let i = 0; i < 50; i++) last = sha256MapKey(token);
+      return last;
+    },
+    "micro:webcrypto-u16key×50": async (request) => {
+      const token = request.headers.get("authorization") ?? "";
+      let last = "";
+      for (let i = 0; i < 50; i++) {
+        const digest = await crypto.subtle.digest("SHA-256", textEncoder.encode(token));
+        last = String.fromCharCode.apply(null, new Uint16Array(digest) as unknown as number[]);
+      }
+      return last;
+    },
+    "micro:new-url×50": (request) => {
+      let last: URL | undefined;
+      for (let i = 0; i < 50; i++) last = new URL(request.url);
+      return last;
+    },
+    "micro:request-url×50": (request) => {
+      let last = "";
+      for (let i = 0; i < 50; i++) last = request.url;
+      return last;
+    },
+    "micro:headers-get×50": (request) => {
+      let last: string | null = null;
+      for (let i = 0; i < 50; i++) last = request.headers.get("authorization");
+      return last;
+    },
+    "micro:header-walk×50": (request) => {
+      let total = 0;
+      for (let i = 0; i < 50; i++) for (const [name, value] of request.headers) total += name.length + value.length + 4;
+      return total;
+    },
+    "micro:random-uuid×50": () => {
+      let last = "";
+      for (let i = 0; i < 50; i++) last = crypto.randomUUID();
+      return last;
+    },
+    "micro:response-headers-object×50": async () => {
+      for (let i = 0; i < 50; i++) {
+        const headers = new Headers(undefined);
+        headers.get("content-type");
+        headers.set("content-type", "application/json");
+        const response = new Response(RESPONSE_TEXT, { status: 200, headers });
+        response.headers.set("x-request-id", "0b9e7a3c-1c9f-4d7e-9a51-2f0c3d4e5f60");
+      }
+    },
+    "micro:response-plain-init×50": async () => {
+      for (let i = 0; i < 50; i++) {
+        new Response(RESPONSE_TEXT, { status: 200, headers: { "content-type": "application/json", "x-request-id": "0b9e7a3c-1c9f-4d7e-9a51-2f0c3d4e5f60" } });
+      }
+    },
+    "micro:json-stringify×50": async () => {
+      let last = "";
+      for (let i = 0; i < 50; i++) last = JSON.stringify(itemView(42, 10, ["red", "blue"], "bench-user"));
+      return last;
+    },
+    "micro:await×50": async () => {
+      for (let i = 0; i < 50; i++) await undefined;
     },
     "stage:body-text": async (request) => (request.body === null ? undefined : JSON.parse(await request.text())),
     "stage:body-arraybuffer": async (request) => (request.body === null ? undefined : JSON.parse(decoder.decode(await request.arrayBuffer()))),

@@ -27,7 +27,11 @@ export const DEFAULT_MAX_TOKEN_BYTES = 8192;
 export const DEFAULT_TOKEN_CACHE_ENTRIES = 1000;
 export const DEFAULT_TOKEN_CACHE_TTL_SECONDS = 300;
 
-export type Authoriser = ((request: Request, url: URL, op: OperationMeta, env: unknown) => Promise<Auth | Problem>) & {
+/**
+ * Answers synchronously when nothing needs waiting for (a public operation, a verified-token cache
+ * hit, a missing credential); a promise otherwise. Callers `await` either.
+ */
+export type Authoriser = ((request: Request, url: URL, op: OperationMeta, env: unknown) => Auth | Problem | Promise<Auth | Problem>) & {
   /** The verified-token cache (undefined when disabled), for metrics and tests. */
   readonly tokenCache: TokenCache | undefined;
 };
@@ -68,9 +72,16 @@ export function createAuthoriser(schemes: CompiledSpec["securitySchemes"], confi
   };
   // Distinct scheme names per requirement list, computed on the first refusal of each operation.
   const schemeNamesOf = new WeakMap<readonly SecurityRequirement[], readonly string[]>();
-
-  // Public operations share one resolved promise: no allocation on the fast path.
-  const publicResult: Promise<Auth> = Promise.resolve(EMPTY_AUTH);
+  const schemeNamesFor = (security: readonly SecurityRequirement[]): readonly string[] => {
+    let schemeNames = schemeNamesOf.get(security);
+    if (schemeNames === undefined) {
+      const distinct = new Set<string>();
+      for (const requirement of security) for (const name in requirement) distinct.add(name);
+      schemeNames = [...distinct];
+      schemeNamesOf.set(security, schemeNames);
+    }
+    return schemeNames;
+  };
 
   async function authorise(request: Request, url: URL, security: readonly SecurityRequirement[], env: unknown): Promise<Auth | Problem> {
     const outcomes = new Map<string, SchemeOutcome>();
@@ -93,8 +104,7 @@ export function createAuthoriser(schemes: CompiledSpec["securitySchemes"], confi
       // A requirement naming a scheme the spec does not declare (the build should prevent it) never passes.
       const outcome = evaluator === undefined || credential === undefined ? ABSENT : await evaluator.verify(credential, request, env);
       outcomes.set(name, outcome);
-      if (outcome.kind === "refused") report(name, outcome.reason);
-      else if (outcome.kind === "server_error") report(name, outcome.reason, outcome.detail);
+      reportOutcome(name, outcome);
       return outcome;
     };
 
@@ -114,14 +124,7 @@ export function createAuthoriser(schemes: CompiledSpec["securitySchemes"], confi
       }
       let lacking: ScopeShortfall | undefined;
       for (let i = 0; i < names.length; i++) {
-        const needed = requirement[names[i]!]!;
-        const granted = results[i]!.scopes;
-        for (const scope of needed) {
-          if (!granted.includes(scope)) {
-            lacking = { scheme: names[i]!, scopes: needed };
-            break;
-          }
-        }
+        lacking = missingScope(names[i]!, requirement[names[i]!]!, results[i]!.scopes);
         if (lacking !== undefined) break;
       }
       if (lacking === undefined) {
@@ -133,19 +136,90 @@ export function createAuthoriser(schemes: CompiledSpec["securitySchemes"], confi
     }
 
     if (shortfall !== undefined) report(shortfall.scheme, "insufficient_scope");
-    let schemeNames = schemeNamesOf.get(security);
-    if (schemeNames === undefined) {
-      const distinct = new Set<string>();
-      for (const requirement of security) for (const name in requirement) distinct.add(name);
-      schemeNames = [...distinct];
-      schemeNamesOf.set(security, schemeNames);
-    }
-    return refusalProblem({ schemeNames, evaluators, outcomes, realm, scopeShortfall: shortfall });
+    return refusalProblem({ schemeNames: schemeNamesFor(security), evaluators, outcomes, realm, scopeShortfall: shortfall });
   }
 
-  const authoriser = (request: Request, url: URL, op: OperationMeta, env: unknown): Promise<Auth | Problem> =>
-    op.security.length === 0 ? publicResult : authorise(request, url, op.security, env);
+  const reportOutcome = (name: string, outcome: SchemeOutcome): void => {
+    if (outcome.kind === "refused") report(name, outcome.reason);
+    else if (outcome.kind === "server_error") report(name, outcome.reason, outcome.detail);
+  };
+
+  /**
+   * The common case, one requirement naming one scheme (`security: [{ bearerAuth: [] }]`), without
+   * the per-request maps and closures of the general evaluation, and synchronously when the
+   * scheme answers synchronously (a verified-token cache hit). Same outcomes, reports and
+   * refusals as `authorise`.
+   */
+  function authoriseSingle(request: Request, url: URL, single: SingleScheme, env: unknown): Auth | Problem | Promise<Auth | Problem> {
+    const credential = single.evaluator?.extract(request, url);
+    if (credential === undefined) return settleSingle(single, ABSENT);
+    const outcome = single.evaluator!.verify(credential, request, env);
+    if (outcome instanceof Promise) {
+      return outcome.then((settled) => {
+        reportOutcome(single.name, settled);
+        return settleSingle(single, settled);
+      });
+    }
+    reportOutcome(single.name, outcome);
+    return settleSingle(single, outcome);
+  }
+
+  function settleSingle(single: SingleScheme, outcome: SchemeOutcome): Auth | Problem {
+    let shortfall: ScopeShortfall | undefined;
+    if (outcome.kind === "ok") {
+      shortfall = missingScope(single.name, single.scopes, outcome.result.scopes);
+      if (shortfall === undefined) {
+        // The same verified result (a cache hit) gets the same frozen Auth: no allocation per request.
+        if (single.lastResult !== outcome.result) {
+          single.lastAuth = Object.freeze({ [single.name]: outcome.result });
+          single.lastResult = outcome.result;
+        }
+        return single.lastAuth!;
+      }
+      report(shortfall.scheme, "insufficient_scope");
+    }
+    return refusalProblem({ schemeNames: single.schemeNames, evaluators, outcomes: new Map([[single.name, outcome]]), realm, scopeShortfall: shortfall });
+  }
+
+  // Per requirement list: the single-scheme shape, or null for the general evaluation.
+  const singles = new WeakMap<readonly SecurityRequirement[], SingleScheme | null>();
+  const singleOf = (security: readonly SecurityRequirement[]): SingleScheme | null => {
+    let single = singles.get(security);
+    if (single === undefined) {
+      const requirement = security.length === 1 ? security[0]! : undefined;
+      const names = requirement === undefined ? [] : Object.keys(requirement);
+      single =
+        requirement !== undefined && names.length === 1
+          ? { name: names[0]!, scopes: requirement[names[0]!]!, evaluator: evaluators.get(names[0]!), schemeNames: names, lastResult: undefined, lastAuth: undefined }
+          : null;
+      singles.set(security, single);
+    }
+    return single;
+  };
+
+  const authoriser = (request: Request, url: URL, op: OperationMeta, env: unknown): Auth | Problem | Promise<Auth | Problem> => {
+    const security = op.security;
+    if (security.length === 0) return EMPTY_AUTH;
+    const single = singleOf(security);
+    return single !== null ? authoriseSingle(request, url, single, env) : authorise(request, url, security, env);
+  };
   return Object.assign(authoriser, { tokenCache });
+}
+
+interface SingleScheme {
+  readonly name: string;
+  readonly scopes: readonly string[];
+  readonly evaluator: SchemeEvaluator | undefined;
+  readonly schemeNames: readonly string[];
+  /** One-entry memo: the last accepted result and its frozen Auth. */
+  lastResult: SchemeResult | undefined;
+  lastAuth: Auth | undefined;
+}
+
+/** The first scope `needed` that `granted` lacks, as a shortfall of `scheme`; undefined when all are granted. */
+function missingScope(scheme: string, needed: readonly string[], granted: readonly string[]): ScopeShortfall | undefined {
+  for (const scope of needed) if (!granted.includes(scope)) return { scheme, scopes: needed };
+  return undefined;
 }
 
 /**

@@ -23,7 +23,7 @@ import {
   type RemoteJWKSetOptions,
 } from "jose";
 import { KeySourceError, readJsonBinding, readStringBinding } from "./bindings.ts";
-import { sha256Key } from "./digest.ts";
+import { sha256MapKey } from "./digest.ts";
 import { deepFreeze } from "./freeze.ts";
 import { refused, serverError, type SchemeOutcome } from "./outcome.ts";
 import type { TokenCache } from "./token-cache.ts";
@@ -51,7 +51,8 @@ export interface JwtVerifierDeps {
   readonly clock: (() => number) | undefined;
 }
 
-export type JwtVerifier = (token: string, env: unknown) => Promise<SchemeOutcome>;
+/** Synchronous on a verified-token cache hit (no await on the hot path), a promise otherwise. */
+export type JwtVerifier = (token: string, env: unknown) => SchemeOutcome | Promise<SchemeOutcome>;
 
 /** Throws TypeError on a config that could never be safe; called when the authoriser is created. */
 export function checkJwtConfig(schemeName: string, config: JwtVerification): void {
@@ -115,17 +116,21 @@ export function createJwtVerifier(config: JwtVerification, deps: JwtVerifierDeps
     ...(config.typ !== undefined ? { typ: config.typ } : {}),
   };
   const { cache, clock } = deps;
+  const keyPrefix = `${deps.schemeName}\u0000`;
 
-  return async (token, env) => {
+  return (token, env) => {
     if (!COMPACT_JWS.test(token) || !segmentsDecodable(token)) return refused("malformed", "The token is not a well-formed JWT");
     const now = clock !== undefined ? clock() : Date.now();
-
-    const cacheKey = cache !== undefined ? `${deps.schemeName}\u0000${await sha256Key(token)}` : undefined;
+    // Keyed by the token's SHA-256, never the token (synchronous hash: a hit needs no await).
+    const cacheKey = cache !== undefined ? keyPrefix + sha256MapKey(token) : undefined;
     if (cacheKey !== undefined) {
       const hit = cache!.get(cacheKey, now);
       if (hit !== undefined) return { kind: "ok", result: hit };
     }
+    return verify(token, env, now, cacheKey);
+  };
 
+  async function verify(token: string, env: unknown, now: number, cacheKey: string | undefined): Promise<SchemeOutcome> {
     let header: JWSHeaderParameters;
     try {
       header = decodeProtectedHeader(token);
@@ -155,7 +160,7 @@ export function createJwtVerifier(config: JwtVerification, deps: JwtVerifierDeps
       cache!.set(cacheKey, result, expiresAt, now);
     }
     return { kind: "ok", result };
-  };
+  }
 }
 
 /** A base64url segment of length 4n+1 cannot be produced by any encoder: refuse without decoding. */

@@ -37,7 +37,8 @@ export interface SchemeEvaluator {
   /** Where the credential is carried, for problem `errors`. */
   readonly location: { readonly in: ProblemLocation; readonly name: string } | undefined;
   extract(request: Request, url: URL): string | undefined;
-  verify(credential: string, request: Request, env: unknown): Promise<SchemeOutcome>;
+  /** Synchronous where nothing needs waiting for (a verified-token cache hit, a malformed token). */
+  verify(credential: string, request: Request, env: unknown): SchemeOutcome | Promise<SchemeOutcome>;
 }
 
 export interface EvaluatorDeps {
@@ -177,7 +178,7 @@ function bearerVerifier(name: string, meta: SecuritySchemeMeta, config: BearerSc
       ? createJwtVerifier(config.jwt, { schemeName: name, schemeType: meta.type, cache: deps.cache, cacheMaxTtlMs: deps.cacheMaxTtlMs, clock: deps.clock })
       : undefined;
   const verifyToken = config.verifyToken;
-  return async (token, _request, env) => {
+  return (token, _request, env) => {
     if (token.length > deps.maxTokenBytes) return refused("oversize", "The token is too large");
     if (token === "" || !TOKEN68.test(token)) return refused("malformed", "The token is malformed");
     // With both configured, JWT-shaped tokens (two dots) go to the JWT check, the rest to the verifier.
