@@ -16,7 +16,7 @@ import { mockResponse } from "./mock.ts";
 import { Problem, isProblem } from "./problem.ts";
 import { requestIdFor } from "./request-id.ts";
 import { createRequestParser, type RequestParserOptions } from "./request/index.ts";
-import { resultToResponse } from "./respond.ts";
+import { resultToResponse, withRequestId } from "./respond.ts";
 import { createResponseValidator, type ResponseValidationMode } from "./response-validation.ts";
 import { dispatchRealtime, realtimeKindOf, type RealtimeEnv } from "../durable/realtime-dispatch.ts";
 import { createAuthoriser, unconfiguredSchemes, type Auth, type SecurityConfig } from "./security/index.ts";
@@ -92,16 +92,9 @@ function notImplemented(op: OperationMeta): Problem {
   });
 }
 
-function withRequestId(response: Response, requestId: string): Response {
-  // Responses from fetch() or Response.redirect() have immutable headers: copy only then.
-  try {
-    response.headers.set("x-request-id", requestId);
-    return response;
-  } catch {
-    const copy = new Response(response.body, response);
-    copy.headers.set("x-request-id", requestId);
-    return copy;
-  }
+/** `x-request-id` for a Problem's response: every answer carries the request's id. */
+function idHeader(requestId: string): Record<string, string> {
+  return { "x-request-id": requestId };
 }
 
 function stripBodyForHead(response: Response): Response {
@@ -174,22 +167,22 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
       // Synchronous on a verified-token cache hit: await only a real promise.
       let authorised = authorise(request, url, op, env);
       if (authorised instanceof Promise) authorised = await authorised;
-      if (isProblem(authorised)) return authorised.toResponse();
+      if (isProblem(authorised)) return authorised.toResponse(idHeader(requestId));
       auth = authorised;
     }
 
     // 2. parse + validate
     const parsed = await parseRequest(request, url, op, rawParams);
-    if (isProblem(parsed)) return parsed.toResponse();
+    if (isProblem(parsed)) return parsed.toResponse(idHeader(requestId));
 
     // 3. dispatch
     if (realtimeByOp[op.index] === true) {
       // A 101 or an event stream: nothing for response validation to check.
-      return dispatchRealtime(request, op, parsed.params, auth, env as RealtimeEnv);
+      return withRequestId(await dispatchRealtime(request, op, parsed.params, auth, env as RealtimeEnv), requestId);
     }
     const handler = handlerByOp[op.index];
     if (handler === undefined) {
-      return options.mock === true ? mockResponse(op, request) : notImplemented(op).toResponse();
+      return options.mock === true ? withRequestId(mockResponse(op, request), requestId) : notImplemented(op).toResponse(idHeader(requestId));
     }
     const handlerRequest: HandlerRequest = {
       raw: request,
@@ -204,11 +197,14 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
       operation: op,
     };
     const context: HandlerContext<Env> = { env, waitUntil: (p) => ctx.waitUntil(p), requestId };
-    const response = resultToResponse(await handler(handlerRequest, context));
+    // Every header, x-request-id included, goes into the Response init at once.
+    const response = resultToResponse(await handler(handlerRequest, context), requestId);
 
     // 4. respond
     const mode = responseValidationMode(env);
-    return mode === "off" ? response : validatorFor(mode)(op, response);
+    if (mode === "off") return response;
+    const checked = await validatorFor(mode)(op, response);
+    return checked === response ? response : withRequestId(checked, requestId);
   }
 
   async function route(request: Request, env: Env, ctx: ExecutionContext, requestId: string): Promise<Response> {
@@ -222,15 +218,15 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
         return request.method === "HEAD" ? stripBodyForHead(response) : response;
       }
       case 405:
-        if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: found.allow } });
-        return methodNotAllowed(request.method, found.allow).toResponse();
+        if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: found.allow, "x-request-id": requestId } });
+        return methodNotAllowed(request.method, found.allow).toResponse(idHeader(requestId));
       case 400:
-        return badPath(found.param).toResponse();
+        return badPath(found.param).toResponse(idHeader(requestId));
       default: {
         const composed: unknown = await outer.fetch(request as IRequest, env, ctx);
-        if (composed instanceof Response) return composed;
-        if (composed !== undefined && composed !== null) return resultToResponse(composed as never);
-        return notFound(url.pathname).toResponse();
+        if (composed instanceof Response) return withRequestId(composed, requestId);
+        if (composed !== undefined && composed !== null) return resultToResponse(composed as never, requestId);
+        return notFound(url.pathname).toResponse(idHeader(requestId));
       }
     }
   }
@@ -239,14 +235,15 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
     async fetch(request: Request, env: Env, ctx: ExecutionContext): Promise<Response> {
       const requestId = requestIdFor(request);
       try {
-        return withRequestId(await route(request, env, ctx, requestId), requestId);
+        // Every response route() gives back already carries x-request-id.
+        return await route(request, env, ctx, requestId);
       } catch (error) {
         // A bug in a handler (or in us) must cost one request, never the isolate.
         logger.error(`brrtrouter-edge: unhandled error (request ${requestId})`, error instanceof Error ? error.stack ?? error : error);
         const problem = new Problem(500, "Internal Server Error", "The server failed to handle this request.", {
           extensions: { requestId },
         });
-        return withRequestId(problem.toResponse(), requestId);
+        return problem.toResponse(idHeader(requestId));
       }
     },
   };
