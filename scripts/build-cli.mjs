@@ -17,6 +17,8 @@ const inputsFile = path.join(root, "dist", ".inputs.json");
 const entries = {
   "cli/main": "src/cli/main.ts",
   "build/index": "src/build/index.ts",
+  // Started by the front end in worker threads (src/build/load-parallel.ts), found next to the others.
+  "build/load-worker": "src/build/load-worker.ts",
 };
 
 /** True when every output exists and no recorded input changed since it was built. */

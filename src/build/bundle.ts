@@ -14,7 +14,8 @@ import { toFileSystemPath } from "@apidevtools/json-schema-ref-parser/dist/lib/u
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { diagnostic, type Diagnostic } from "./diagnostics.ts";
-import { loadSpecFile, type LoadedFile, type RefHolder } from "./load.ts";
+import type { LoadedFile, RefHolder } from "./load.ts";
+import { loadFiles } from "./load-parallel.ts";
 import type { SourceIndex } from "./positions.ts";
 import { bundleResolved } from "./ref-bundle.ts";
 
@@ -26,6 +27,8 @@ export interface BundleResult {
   readonly diagnostics: readonly Diagnostic[];
   /** Milliseconds spent loading files (read + YAML parse) and in ref-parser's bundle, for reports. */
   readonly timings: { readonly loadMs: number; readonly bundleMs: number };
+  /** How many of the files were parsed in worker threads (load-parallel.ts). */
+  readonly parsedInWorkers: number;
 }
 
 /** Where a `$ref` points: a file (absolute path) and a JSON pointer inside it. */
@@ -131,23 +134,14 @@ function step(container: unknown, segment: string): unknown {
   return undefined;
 }
 
-/** Loads the entry and, wave by wave, every file an external `$ref` reaches. */
-async function loadAll(entry: string, index: SourceIndex): Promise<Map<string, LoadedFile>> {
-  const files = new Map<string, LoadedFile>();
-  let wave = [entry];
-  while (wave.length > 0) {
-    const loaded = await Promise.all(wave.map((file) => loadSpecFile(file, displayPathOf(file), index)));
-    const next = new Set<string>();
-    for (const file of loaded) {
-      files.set(file.path, file);
-      for (const { holder, file: from } of file.refs) {
-        const target = refTarget(holder.$ref, from);
-        if (target.kind === "file" && !files.has(target.file) && !wave.includes(target.file)) next.add(target.file);
-      }
+/** Loads the entry and, breadth first, every file an external `$ref` reaches (in parallel when there are many). */
+function loadAll(entry: string, index: SourceIndex): Promise<{ readonly files: Map<string, LoadedFile>; readonly parsedInWorkers: number }> {
+  return loadFiles(entry, displayPathOf, index, function* (file) {
+    for (const { holder, file: from } of file.refs) {
+      const target = refTarget(holder.$ref, from);
+      if (target.kind === "file") yield target.file;
     }
-    wave = [...next];
-  }
-  return files;
+  });
 }
 
 function checkRefs(files: ReadonlyMap<string, LoadedFile>, index: SourceIndex): Diagnostic[] {
@@ -266,7 +260,7 @@ function refParserOptions(files: ReadonlyMap<string, LoadedFile>): ParserOptions
 export async function loadAndBundle(entryFile: string, index: SourceIndex): Promise<BundleResult> {
   const entry = path.resolve(entryFile);
   const started = performance.now();
-  const files = await loadAll(entry, index);
+  const { files, parsedInWorkers } = await loadAll(entry, index);
   const loadMs = performance.now() - started;
   const diagnostics: Diagnostic[] = [];
   const root = files.get(entry)!;
@@ -274,11 +268,11 @@ export async function loadAndBundle(entryFile: string, index: SourceIndex): Prom
   for (const f of files.values()) diagnostics.push(...f.diagnostics);
   if (!root.readable) {
     diagnostics.push(diagnostic({ file: root.displayPath, line: 1, column: 1 }, "cannot read file"));
-    return { document: undefined, files: fileList, diagnostics, timings: { loadMs, bundleMs: 0 } };
+    return { document: undefined, files: fileList, diagnostics, timings: { loadMs, bundleMs: 0 }, parsedInWorkers };
   }
   if (typeof root.value !== "object" || root.value === null || Array.isArray(root.value)) {
     diagnostics.push(diagnostic({ file: root.displayPath, line: 1, column: 1 }, "an OpenAPI document must be a mapping (object) at the top level"));
-    return { document: root.value, files: fileList, diagnostics, timings: { loadMs, bundleMs: 0 } };
+    return { document: root.value, files: fileList, diagnostics, timings: { loadMs, bundleMs: 0 }, parsedInWorkers };
   }
   diagnostics.push(...checkRefs(files, index));
   inlineSingleUseFiles(files, entry);
@@ -295,7 +289,7 @@ export async function loadAndBundle(entryFile: string, index: SourceIndex): Prom
     // position (and the build fails on those, so the document need not be fully bundled).
   }
   locateCreatedObjects(root.value, index);
-  return { document: root.value, files: fileList, diagnostics, timings: { loadMs, bundleMs: performance.now() - bundleStarted } };
+  return { document: root.value, files: fileList, diagnostics, timings: { loadMs, bundleMs: performance.now() - bundleStarted }, parsedInWorkers };
 }
 
 /**

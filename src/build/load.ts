@@ -186,6 +186,11 @@ export function parseSpecText(text: string, path: string, displayPath: string, i
 
 /** Reads and parses one file. Never throws for a missing or malformed file: that becomes `readable: false` / diagnostics. */
 export async function loadSpecFile(path: string, displayPath: string, index: SourceIndex): Promise<LoadedFile> {
+  return loadSpecFileSync(path, displayPath, index);
+}
+
+/** {@link loadSpecFile}, synchronously (for the loader's worker threads and its main-thread share). */
+export function loadSpecFileSync(path: string, displayPath: string, index: SourceIndex): LoadedFile {
   let text: string;
   try {
     // Synchronous on purpose: fs/promises' readFile costs several thread-pool round trips per
