@@ -15,7 +15,7 @@ import { createDocumentHandler } from "./document.ts";
 import { mockResponse } from "./mock.ts";
 import { Problem, isProblem } from "./problem.ts";
 import { requestIdFor } from "./request-id.ts";
-import { createRequestParser, type RequestParserOptions } from "./request/index.ts";
+import { createRequestParser, RequestUrl, type RequestParserOptions } from "./request/index.ts";
 import { resultToResponse, withRequestId } from "./respond.ts";
 import { createResponseValidator, type ResponseValidationMode } from "./response-validation.ts";
 import { dispatchRealtime, realtimeKindOf, type RealtimeEnv } from "../durable/realtime-dispatch.ts";
@@ -149,7 +149,7 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
 
   async function serveOperation(
     request: Request,
-    url: URL,
+    url: RequestUrl,
     op: OperationMeta,
     rawParams: Readonly<Record<string, string>>,
     env: Env,
@@ -186,7 +186,10 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
     }
     const handlerRequest: HandlerRequest = {
       raw: request,
-      url,
+      // The URL object is built only for a handler that reads it.
+      get url() {
+        return url.url;
+      },
       params: parsed.params,
       query: parsed.query,
       headers: parsed.headers,
@@ -208,18 +211,20 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
   }
 
   async function route(request: Request, env: Env, ctx: ExecutionContext, requestId: string): Promise<Response> {
-    const url = new URL(request.url);
-    const found = spec.match(request.method, url.pathname);
+    // pathname and search as new URL() gives them, without building one on the common path.
+    const url = new RequestUrl(request.url);
+    const method = request.method;
+    const found = spec.match(method, url.pathname);
     switch (found.status) {
       case 200: {
         const op = spec.operations[found.op];
         if (op === undefined) throw new Error(`matcher returned unknown operation index ${found.op}`);
         const response = await serveOperation(request, url, op, found.params, env, ctx, requestId);
-        return request.method === "HEAD" ? stripBodyForHead(response) : response;
+        return method === "HEAD" ? stripBodyForHead(response) : response;
       }
       case 405:
-        if (request.method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: found.allow, "x-request-id": requestId } });
-        return methodNotAllowed(request.method, found.allow).toResponse(idHeader(requestId));
+        if (method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: found.allow, "x-request-id": requestId } });
+        return methodNotAllowed(method, found.allow).toResponse(idHeader(requestId));
       case 400:
         return badPath(found.param).toResponse(idHeader(requestId));
       default: {

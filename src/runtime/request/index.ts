@@ -16,6 +16,7 @@ import { ErrorList } from "./errors.ts";
 import { NO_VALUES, parseParameters } from "./parameters.ts";
 import { compileOperationPlan, type OperationPlan } from "./plan.ts";
 import { headersTooLarge, invalidRequest } from "./refusals.ts";
+import type { UrlParts } from "./target.ts";
 
 export interface ParsedRequest {
   /** Path parameters by name, typed per their schema. */
@@ -40,12 +41,14 @@ export interface RequestParserOptions {
 
 export type RequestParser = (
   request: Request,
-  url: URL,
+  /** A `URL`, or the pipeline's {@link RequestUrl}: only `pathname` and `search` are read. */
+  url: UrlParts,
   op: OperationMeta,
   rawPathParams: Readonly<Record<string, string>>,
 ) => Promise<ParsedRequest | Problem>;
 
 export { DEFAULT_LIMITS, type Limits } from "../limits.ts";
+export { RequestUrl, type UrlParts } from "./target.ts";
 
 const NOTHING_DECLARED: ParsedRequest = Object.freeze({
   params: NO_VALUES,

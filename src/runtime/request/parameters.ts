@@ -30,6 +30,7 @@ import { runValidator, type ErrorList } from "./errors.ts";
 import { jsonDeeperThan } from "./json-depth.ts";
 import type { OperationPlan, ParameterPlan } from "./plan.ts";
 import { tooManyParameters } from "./refusals.ts";
+import type { UrlParts } from "./target.ts";
 import { ABSENT, deepObjectProperty, deserialiseFromPairs, deserialiseSingle, Malformed, type RawValue } from "./styles.ts";
 
 export interface ParsedParameters {
@@ -47,7 +48,7 @@ const identity: Decode = (text) => text;
 export function parseParameters(
   plan: OperationPlan,
   request: Request,
-  url: URL,
+  url: UrlParts,
   rawPathParams: Readonly<Record<string, string>>,
   limits: Readonly<Limits>,
   strictQuery: boolean,

@@ -1,3 +1,5 @@
+import type { UrlParts } from "../request/target.ts";
+
 /**
  * Finding a scheme's credential in the request. Synchronous and allocation-light: an alternative
  * whose credentials are not all present is dismissed before any hashing or crypto.
@@ -30,10 +32,11 @@ export function cookieValue(request: Request, name: string): string | undefined 
   return undefined;
 }
 
-export function apiKeyCredential(request: Request, url: URL, location: "header" | "query" | "cookie", name: string): string | undefined {
+export function apiKeyCredential(request: Request, url: UrlParts, location: "header" | "query" | "cookie", name: string): string | undefined {
   let value: string | null | undefined;
   if (location === "header") value = request.headers.get(name);
-  else if (location === "query") value = url.search === "" ? null : url.searchParams.get(name);
+  // The same parse as `URL.searchParams` (application/x-www-form-urlencoded over the query).
+  else if (location === "query") value = url.search === "" ? null : new URLSearchParams(url.search).get(name);
   else value = cookieValue(request, name);
   return value === null || value === undefined || value === "" ? undefined : value;
 }

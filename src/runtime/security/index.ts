@@ -10,6 +10,7 @@
  */
 import type { CompiledSpec, OperationMeta, SecurityRequirement } from "../compiled-spec.ts";
 import type { Problem } from "../problem.ts";
+import type { UrlParts } from "../request/target.ts";
 import { ABSENT, type SchemeOutcome } from "./outcome.ts";
 import { refusalProblem, type ScopeShortfall } from "./refusal.ts";
 import { createEvaluator, type SchemeEvaluator } from "./schemes.ts";
@@ -31,7 +32,7 @@ export const DEFAULT_TOKEN_CACHE_TTL_SECONDS = 300;
  * Answers synchronously when nothing needs waiting for (a public operation, a verified-token cache
  * hit, a missing credential); a promise otherwise. Callers `await` either.
  */
-export type Authoriser = ((request: Request, url: URL, op: OperationMeta, env: unknown) => Auth | Problem | Promise<Auth | Problem>) & {
+export type Authoriser = ((request: Request, url: UrlParts, op: OperationMeta, env: unknown) => Auth | Problem | Promise<Auth | Problem>) & {
   /** The verified-token cache (undefined when disabled), for metrics and tests. */
   readonly tokenCache: TokenCache | undefined;
 };
@@ -83,7 +84,7 @@ export function createAuthoriser(schemes: CompiledSpec["securitySchemes"], confi
     return schemeNames;
   };
 
-  async function authorise(request: Request, url: URL, security: readonly SecurityRequirement[], env: unknown): Promise<Auth | Problem> {
+  async function authorise(request: Request, url: UrlParts, security: readonly SecurityRequirement[], env: unknown): Promise<Auth | Problem> {
     const outcomes = new Map<string, SchemeOutcome>();
     const credentials = new Map<string, string | undefined>();
     let shortfall: ScopeShortfall | undefined;
@@ -150,7 +151,7 @@ export function createAuthoriser(schemes: CompiledSpec["securitySchemes"], confi
    * scheme answers synchronously (a verified-token cache hit). Same outcomes, reports and
    * refusals as `authorise`.
    */
-  function authoriseSingle(request: Request, url: URL, single: SingleScheme, env: unknown): Auth | Problem | Promise<Auth | Problem> {
+  function authoriseSingle(request: Request, url: UrlParts, single: SingleScheme, env: unknown): Auth | Problem | Promise<Auth | Problem> {
     const credential = single.evaluator?.extract(request, url);
     if (credential === undefined) return settleSingle(single, ABSENT);
     const outcome = single.evaluator!.verify(credential, request, env);
@@ -197,7 +198,7 @@ export function createAuthoriser(schemes: CompiledSpec["securitySchemes"], confi
     return single;
   };
 
-  const authoriser = (request: Request, url: URL, op: OperationMeta, env: unknown): Auth | Problem | Promise<Auth | Problem> => {
+  const authoriser = (request: Request, url: UrlParts, op: OperationMeta, env: unknown): Auth | Problem | Promise<Auth | Problem> => {
     const security = op.security;
     if (security.length === 0) return EMPTY_AUTH;
     const single = singleOf(security);

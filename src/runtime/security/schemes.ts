@@ -5,6 +5,7 @@
  */
 import type { SecuritySchemeMeta } from "../compiled-spec.ts";
 import type { ProblemLocation } from "../problem.ts";
+import type { UrlParts } from "../request/target.ts";
 import { KeySourceError, readStringBinding } from "./bindings.ts";
 import { TOKEN68, apiKeyCredential, authorizationCredential } from "./credentials.ts";
 import { sha256, timingSafeEqual } from "./digest.ts";
@@ -36,7 +37,7 @@ export interface SchemeEvaluator {
   readonly challenge: ChallengeTemplate | undefined;
   /** Where the credential is carried, for problem `errors`. */
   readonly location: { readonly in: ProblemLocation; readonly name: string } | undefined;
-  extract(request: Request, url: URL): string | undefined;
+  extract(request: Request, url: UrlParts): string | undefined;
   /** Synchronous where nothing needs waiting for (a verified-token cache hit, a malformed token). */
   verify(credential: string, request: Request, env: unknown): SchemeOutcome | Promise<SchemeOutcome>;
 }
@@ -65,7 +66,7 @@ export function createEvaluator(name: string, meta: SecuritySchemeMeta, config: 
       params: [`in="${meta.in}"`, `name=${quote(meta.name)}`],
       mergeable: false,
     };
-    const extract = (request: Request, url: URL) => apiKeyCredential(request, url, meta.in, meta.name);
+    const extract = (request: Request, url: UrlParts) => apiKeyCredential(request, url, meta.in, meta.name);
     if (config === undefined) return unconfigured(name, meta, challenge, location, extract);
     if (!("keysFrom" in config) && !("verifyKey" in config)) throw new TypeError(`${where}: apiKey needs keysFrom or verifyKey`);
     return { name, meta, challenge, location, extract, verify: apiKeyVerifier(name, meta, config, deps) };
