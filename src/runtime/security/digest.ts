@@ -38,7 +38,7 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
 // In workerd a WebCrypto digest costs ~2.9 µs of CPU for a ~200-byte token, plus TextEncoder,
 // base64url and an await; a cache hit is on every authenticated request, so that added up to a
 // measurable share of the whole pipeline. This is FIPS 180-4 SHA-256 specialised for short
-// strings: one reused block buffer, no allocation but the key string, checked against WebCrypto
+// strings: one reused word buffer, no allocation but the key string, checked against WebCrypto
 // in test/runtime/security-digest.test.ts.
 
 const K = new Int32Array([
@@ -53,49 +53,78 @@ const K = new Int32Array([
 ]);
 const W = new Int32Array(64);
 const H = new Int32Array(8);
-/** Message + padding, reused; grown (never shrunk) for a longer input. */
-let block = new Uint8Array(512);
+/** The padded message as big-endian 32-bit words, reused; grown (never shrunk) for a longer input. */
+let words = new Int32Array(128);
 
-/** The message's UTF-8 bytes, padded (FIPS 180-4 §5.1.1), in `block`; returns the padded length. */
-function pad(text: string): number {
-  let length = text.length;
-  let ascii = true;
-  for (let i = 0; i < length; i++) {
-    if (text.charCodeAt(i) > 0x7f) {
-      ascii = false;
-      break;
-    }
-  }
-  const utf8 = ascii ? undefined : encoder.encode(text);
-  if (utf8 !== undefined) length = utf8.length;
-  const padded = (((length + 8) >> 6) + 1) << 6;
-  if (block.length < padded) block = new Uint8Array(padded * 2);
-  const buffer = block;
-  if (utf8 !== undefined) buffer.set(utf8);
-  else for (let i = 0; i < length; i++) buffer[i] = text.charCodeAt(i);
-  buffer[length] = 0x80;
-  buffer.fill(0, length + 1, padded - 8);
-  // Bit length as a 64-bit big-endian integer; inputs here are far below 2^29 bytes.
-  const bits = length * 8;
-  buffer[padded - 8] = 0;
-  buffer[padded - 7] = 0;
-  buffer[padded - 6] = 0;
-  buffer[padded - 5] = (bits / 0x100000000) & 0xff;
-  buffer[padded - 4] = (bits >>> 24) & 0xff;
-  buffer[padded - 3] = (bits >>> 16) & 0xff;
-  buffer[padded - 2] = (bits >>> 8) & 0xff;
-  buffer[padded - 1] = bits & 0xff;
-  return padded;
+/** Padded length in words (a multiple of 16) of a message of `length` bytes (FIPS 180-4 §5.1.1). */
+function paddedWords(length: number): number {
+  return (((length + 8) >> 6) + 1) << 4;
 }
 
-function compress(buffer: Uint8Array, padded: number): void {
+function ensureCapacity(total: number): Int32Array {
+  if (words.length < total) words = new Int32Array(total * 2);
+  return words;
+}
+
+/** Appends the 0x80 marker after `tail` (the last 0-3 message bytes, left-aligned), zeros and the bit length. */
+function finishPadding(buffer: Int32Array, w: number, tail: number, shift: number, length: number, total: number): void {
+  buffer[w++] = tail | (0x80 << shift);
+  while (w < total - 2) buffer[w++] = 0;
+  // Bit length as a 64-bit big-endian integer.
+  buffer[total - 2] = Math.floor(length / 0x20000000);
+  buffer[total - 1] = (length << 3) | 0;
+}
+
+/**
+ * `text`'s UTF-8 bytes, padded, packed into `words`; returns the word count. ASCII (every token
+ * that reaches the cache) is packed straight from the string; anything else is UTF-8 encoded first.
+ */
+function pad(text: string): number {
+  const length = text.length;
+  const total = paddedWords(length);
+  const buffer = ensureCapacity(total);
+  const full = length >> 2;
+  let seen = 0;
+  let w = 0;
+  for (let i = 0; w < full; w++, i += 4) {
+    const a = text.charCodeAt(i);
+    const b = text.charCodeAt(i + 1);
+    const c = text.charCodeAt(i + 2);
+    const d = text.charCodeAt(i + 3);
+    seen |= a | b | c | d;
+    buffer[w] = (a << 24) | (b << 16) | (c << 8) | d;
+  }
+  let tail = 0;
+  let shift = 24;
+  for (let i = full << 2; i < length; i++, shift -= 8) {
+    const c = text.charCodeAt(i);
+    seen |= c;
+    tail |= c << shift;
+  }
+  if (seen > 0x7f) return padBytes(encoder.encode(text));
+  finishPadding(buffer, w, tail, shift, length, total);
+  return total;
+}
+
+function padBytes(bytes: Uint8Array): number {
+  const length = bytes.length;
+  const total = paddedWords(length);
+  const buffer = ensureCapacity(total);
+  const full = length >> 2;
+  let w = 0;
+  for (let i = 0; w < full; w++, i += 4) buffer[w] = (bytes[i]! << 24) | (bytes[i + 1]! << 16) | (bytes[i + 2]! << 8) | bytes[i + 3]!;
+  let tail = 0;
+  let shift = 24;
+  for (let i = full << 2; i < length; i++, shift -= 8) tail |= bytes[i]! << shift;
+  finishPadding(buffer, w, tail, shift, length, total);
+  return total;
+}
+
+function compress(buffer: Int32Array, total: number): void {
   let h0 = 0x6a09e667 | 0, h1 = 0xbb67ae85 | 0, h2 = 0x3c6ef372 | 0, h3 = 0xa54ff53a | 0;
   let h4 = 0x510e527f | 0, h5 = 0x9b05688c | 0, h6 = 0x1f83d9ab | 0, h7 = 0x5be0cd19 | 0;
-  for (let offset = 0; offset < padded; offset += 64) {
-    for (let t = 0; t < 16; t++) {
-      const j = offset + (t << 2);
-      W[t] = (buffer[j]! << 24) | (buffer[j + 1]! << 16) | (buffer[j + 2]! << 8) | buffer[j + 3]!;
-    }
+  for (let offset = 0; offset < total; offset += 16) {
+    for (let t = 0; t < 16; t++) W[t] = buffer[offset + t]!;
     for (let t = 16; t < 64; t++) {
       const w15 = W[t - 15]!;
       const w2 = W[t - 2]!;
@@ -141,8 +170,8 @@ function compress(buffer: Uint8Array, padded: number): void {
 
 /** SHA-256 of `text` (UTF-8), synchronously: the 32 digest bytes. */
 export function sha256Sync(text: string): Uint8Array {
-  const padded = pad(text); // first: it may replace `block`
-  compress(block, padded);
+  const total = pad(text); // first: it may replace `words`
+  compress(words, total);
   const out = new Uint8Array(32);
   for (let i = 0; i < 8; i++) {
     const word = H[i]!;
@@ -159,8 +188,8 @@ export function sha256Sync(text: string): Uint8Array {
  * (a bijection, so as collision-free as the digest). Not printable and never shown: a `Map` key only.
  */
 export function sha256MapKey(text: string): string {
-  const padded = pad(text); // first: it may replace `block`
-  compress(block, padded);
+  const total = pad(text); // first: it may replace `words`
+  compress(words, total);
   return String.fromCharCode(
     H[0]! >>> 16, H[0]! & 0xffff, H[1]! >>> 16, H[1]! & 0xffff, H[2]! >>> 16, H[2]! & 0xffff, H[3]! >>> 16, H[3]! & 0xffff,
     H[4]! >>> 16, H[4]! & 0xffff, H[5]! >>> 16, H[5]! & 0xffff, H[6]! >>> 16, H[6]! & 0xffff, H[7]! >>> 16, H[7]! & 0xffff,
