@@ -41,41 +41,67 @@ const DEEP_FREEZE = `function deepFreeze(value) {
 }
 `;
 
+/** The fields parsed per operation on first use; every other field is read at start. */
+const LAZY_FIELDS = new Set(["index", "parameters", "requestBody", "responses"]);
+
 /**
- * What the worker needs of every operation at start (createApp maps over them for operationId,
- * security and realtime extensions): parsed eagerly, from one JSON text.
+ * The fields createApp reads at start (operationId, security, realtime extensions, ...), as rows:
+ * `KEYS` names the columns; a row holds scalars inline and object values as an index into that
+ * column's table of distinct values (a few dozen tag lists and security requirements serve
+ * hundreds of operations), so the start-up parse has little to build and nothing to revive.
  */
-type OperationIndexEntry = Omit<OperationMeta, "parameters" | "requestBody" | "responses">;
+function operationIndex(operations: readonly OperationMeta[]): { keys: string[]; tables: (unknown[] | null)[]; rows: unknown[][] } {
+  const keys = [...new Set(operations.flatMap((op) => Object.keys(op).filter((key) => !LAZY_FIELDS.has(key))))];
+  const tabled = keys.map((key) => operations.some((op) => typeof (op as unknown as Record<string, unknown>)[key] === "object"));
+  const tables: (unknown[] | null)[] = keys.map((_, k) => (tabled[k] ? [] : null));
+  const positions = keys.map(() => new Map<string, number>());
+  const rows = operations.map((op) =>
+    keys.map((key, k) => {
+      const value = (op as unknown as Record<string, unknown>)[key];
+      if (value === undefined) return null;
+      if (!tabled[k]) return value;
+      const text = JSON.stringify(value);
+      let position = positions[k]!.get(text);
+      if (position === undefined) {
+        position = tables[k]!.push(value) - 1;
+        positions[k]!.set(text, position);
+      }
+      return position;
+    }),
+  );
+  return { keys, tables, rows };
+}
 
 /**
  * The per-operation metadata, written so that a worker start costs little: evaluating a large
  * object literal (and freezing it) was ~40 ms of DigitalOcean's start-up in workerd. Instead:
  *
- * - the fields read at start come from one `JSON.parse` of a string (V8 parses JSON text much
- *   faster than it evaluates the same object literal);
+ * - the fields read at start come from one `JSON.parse` of compact rows ({@link operationIndex});
  * - `parameters`, `requestBody` and `responses` (90 % of the data) stay JSON text until an
  *   operation is first served: each is an enumerable getter that parses its operation's text
  *   once, then answers the same frozen object. An isolate serves few of a large spec's operations.
- * - repeated subtrees (the same 401/429/500 responses and rate-limit headers on hundreds of
- *   operations) are written once and parsed once, so they stay one shared frozen object.
+ * - repeated subtrees in those (the same 401/429/500 responses and rate-limit headers on
+ *   hundreds of operations) are written once and parsed once, so they stay one shared object.
  */
 function operationsModule(operations: readonly OperationMeta[]): string {
-  const index: OperationIndexEntry[] = operations.map(({ parameters: _p, requestBody: _b, responses: _r, ...rest }) => rest);
+  const { keys, tables, rows } = operationIndex(operations);
   const details = operations.map((op) => ({ parameters: op.parameters, requestBody: op.requestBody, responses: op.responses }));
-  const { shared, roots } = emitSharedJson([index, ...details]);
+  const { shared, roots } = emitSharedJson(details);
   const withBody = operations.flatMap((op, i) => (op.requestBody === undefined ? [] : [i]));
-  return `${BANNER}${OPERATIONS_READER}
+  return `${BANNER}${DEEP_FREEZE}${OPERATIONS_READER}
 const SHARED = [${shared.map(singleQuoted).join(",\n")}];
-const DETAILS = [${roots.slice(1).map(singleQuoted).join(",\n")}];
+const DETAILS = [${roots.map(singleQuoted).join(",\n")}];
 const WITH_BODY = new Set(${JSON.stringify(withBody)});
-export const operations = Object.freeze(JSON.parse(${singleQuoted(roots[0]!)}, revive).map(operation));
+const KEYS = ${JSON.stringify(keys)};
+const TABLES = deepFreeze(JSON.parse(${singleQuoted(JSON.stringify(tables))}));
+export const operations = Object.freeze(JSON.parse(${singleQuoted(JSON.stringify(rows))}).map(operation));
 `;
 }
 
 /**
  * The reader for {@link operationsModule}'s data, as generated code. The reviver resolves
  * `"\u0000<n>"` references to shared subtrees (each parsed once, on first use) and freezes every
- * object as JSON.parse builds it, which is cheaper than walking the result again.
+ * object as JSON.parse builds it, so nothing is walked twice.
  */
 const OPERATIONS_READER = `const sharedValues = [];
 function revive(_key, value) {
@@ -89,12 +115,15 @@ function revive(_key, value) {
 }
 const details = [];
 const detail = (i) => (details[i] ??= JSON.parse(DETAILS[i], revive));
-function operation(entry, i) {
-  return Object.freeze(
-    WITH_BODY.has(i)
-      ? { ...entry, get parameters() { return detail(i).parameters; }, get requestBody() { return detail(i).requestBody; }, get responses() { return detail(i).responses; } }
-      : { ...entry, get parameters() { return detail(i).parameters; }, get responses() { return detail(i).responses; } },
-  );
+function operation(row, index) {
+  const op = WITH_BODY.has(index)
+    ? { index, get parameters() { return detail(index).parameters; }, get requestBody() { return detail(index).requestBody; }, get responses() { return detail(index).responses; } }
+    : { index, get parameters() { return detail(index).parameters; }, get responses() { return detail(index).responses; } };
+  for (let k = 0; k < KEYS.length; k++) {
+    const value = row[k];
+    if (value !== null) op[KEYS[k]] = TABLES[k] === null ? value : TABLES[k][value];
+  }
+  return Object.freeze(op);
 }
 `;
 

@@ -111,6 +111,7 @@ describe("generated operations module", () => {
     expect(loaded[0]!.responses["401"]).toBe(loaded[1]!.responses["401"]);
     expect(loaded[0]!.responses["401"]).toBe(loaded[0]!.responses["429"]);
     expect(loaded[0]!.parameters).toBe(loaded[2]!.parameters);
+    expect(loaded[0]!.security).toBe(loaded[1]!.security);
   });
 });
 
