@@ -92,6 +92,10 @@ function notImplemented(op: OperationMeta): Problem {
   });
 }
 
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return value !== null && value !== undefined && typeof (value as { then?: unknown }).then === "function";
+}
+
 /** `x-request-id` for a Problem's response: every answer carries the request's id. */
 function idHeader(requestId: string): Record<string, string> {
   return { "x-request-id": requestId };
@@ -172,7 +176,9 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
     }
 
     // 2. parse + validate
-    const parsed = await parseRequest(request, url, op, rawParams);
+    // Synchronous unless there is a body to read.
+    let parsed = parseRequest(request, url, op, rawParams);
+    if (parsed instanceof Promise) parsed = await parsed;
     if (isProblem(parsed)) return parsed.toResponse(idHeader(requestId));
 
     // 3. dispatch
@@ -200,8 +206,11 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
       operation: op,
     };
     const context: HandlerContext<Env> = { env, waitUntil: (p) => ctx.waitUntil(p), requestId };
+    // Await only what can be awaited (a promise or any thenable), not a plain result.
+    const returned = handler(handlerRequest, context);
+    const result = isThenable(returned) ? await returned : returned;
     // Every header, x-request-id included, goes into the Response init at once.
-    const response = resultToResponse(await handler(handlerRequest, context), requestId);
+    const response = resultToResponse(result, requestId);
 
     // 4. respond
     const mode = responseValidationMode(env);

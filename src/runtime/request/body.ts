@@ -34,12 +34,23 @@ export interface ParsedBody {
 
 const NO_BODY: ParsedBody = Object.freeze({ value: undefined, contentType: undefined });
 
-export async function parseBody(request: Request, plan: BodyPlan, limits: Readonly<Limits>, errors: ErrorList): Promise<ParsedBody | Problem> {
-  const lengthHeader = request.headers.get("content-length");
+/**
+ * `contentTypeHeader` / `contentLengthHeader`: the header values when the caller already has them
+ * (null: absent); undefined: read them from the request.
+ */
+export async function parseBody(
+  request: Request,
+  plan: BodyPlan,
+  limits: Readonly<Limits>,
+  errors: ErrorList,
+  contentTypeHeader?: string | null,
+  contentLengthHeader?: string | null,
+): Promise<ParsedBody | Problem> {
+  const lengthHeader = contentLengthHeader !== undefined ? contentLengthHeader : request.headers.get("content-length");
   const declaredLength = lengthHeader === null ? undefined : Number(lengthHeader);
   if (request.body === null || declaredLength === 0) return absent(plan);
 
-  const contentType = request.headers.get("content-type");
+  const contentType = contentTypeHeader !== undefined ? contentTypeHeader : request.headers.get("content-type");
   const mediaType = contentType === null ? undefined : parseMediaType(contentType);
   const entry = mediaType === undefined ? undefined : selectMediaEntry(plan.entries, mediaType);
   if (mediaType === undefined || entry === undefined) return unsupportedMediaType(request.method, contentType, plan.accepted);

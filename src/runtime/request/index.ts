@@ -11,9 +11,9 @@
 import type { CompiledSpec, OperationMeta } from "../compiled-spec.ts";
 import { resolveLimits, type Limits } from "../limits.ts";
 import { Problem } from "../problem.ts";
-import { parseBody } from "./body.ts";
+import { parseBody, type ParsedBody } from "./body.ts";
 import { ErrorList } from "./errors.ts";
-import { NO_VALUES, parseParameters } from "./parameters.ts";
+import { NO_VALUES, parseParameters, type ParsedParameters } from "./parameters.ts";
 import { compileOperationPlan, type OperationPlan } from "./plan.ts";
 import { headersTooLarge, invalidRequest } from "./refusals.ts";
 import type { UrlParts } from "./target.ts";
@@ -39,13 +39,14 @@ export interface RequestParserOptions {
   strictQuery?: boolean;
 }
 
+/** Synchronous unless there is a body to read; callers `await` either. */
 export type RequestParser = (
   request: Request,
   /** A `URL`, or the pipeline's {@link RequestUrl}: only `pathname` and `search` are read. */
   url: UrlParts,
   op: OperationMeta,
   rawPathParams: Readonly<Record<string, string>>,
-) => Promise<ParsedRequest | Problem>;
+) => ParsedRequest | Problem | Promise<ParsedRequest | Problem>;
 
 export { DEFAULT_LIMITS, type Limits } from "../limits.ts";
 export { RequestUrl, type UrlParts } from "./target.ts";
@@ -64,9 +65,21 @@ export function createRequestParser(validators: CompiledSpec["validators"], opti
   // Plans are built on an operation's first request (not at start-up: most isolates serve few operations).
   const plans = new WeakMap<OperationMeta, OperationPlan>();
 
-  return async function parseRequest(request, url, op, rawPathParams) {
-    if (limits.maxHeaderBytes !== Infinity && headerBytesOver(request.headers, limits.maxHeaderBytes)) {
-      return headersTooLarge(limits.maxHeaderBytes);
+  return function parseRequest(request, url, op, rawPathParams) {
+    // The header-size walk (each Headers step is a call into C++ in workerd) also picks up the two
+    // headers the body stage needs, so it does not ask for them again.
+    let contentType: string | null | undefined;
+    let contentLength: string | null | undefined;
+    if (limits.maxHeaderBytes !== Infinity) {
+      contentType = null;
+      contentLength = null;
+      let total = 0;
+      for (const [name, value] of request.headers) {
+        total += name.length + value.length + 4; // `name: value\r\n`, as sent
+        if (total > limits.maxHeaderBytes) return headersTooLarge(limits.maxHeaderBytes);
+        if (name === "content-type") contentType = value;
+        else if (name === "content-length") contentLength = value;
+      }
     }
     let plan = plans.get(op);
     if (plan === undefined) {
@@ -81,18 +94,12 @@ export function createRequestParser(validators: CompiledSpec["validators"], opti
     if (!errors.empty) return invalidRequest(errors.items, errors.full);
     if (plan.body === undefined) return { ...parameters, body: undefined };
 
-    const body = await parseBody(request, plan.body, limits, errors);
-    if (body instanceof Problem) return body;
-    return body.contentType === undefined ? { ...parameters, body: body.value } : { ...parameters, body: body.value, contentType: body.contentType };
+    return withBody(parameters, parseBody(request, plan.body, limits, errors, contentType, contentLength));
   };
 }
 
-/** Size of the header section as sent: `name: value\r\n` per field. */
-function headerBytesOver(headers: Headers, maxBytes: number): boolean {
-  let total = 0;
-  for (const [name, value] of headers) {
-    total += name.length + value.length + 4;
-    if (total > maxBytes) return true;
-  }
-  return false;
+async function withBody(parameters: ParsedParameters, parsing: Promise<ParsedBody | Problem>): Promise<ParsedRequest | Problem> {
+  const body = await parsing;
+  if (body instanceof Problem) return body;
+  return body.contentType === undefined ? { ...parameters, body: body.value } : { ...parameters, body: body.value, contentType: body.contentType };
 }
