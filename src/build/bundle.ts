@@ -58,7 +58,23 @@ function pointerTarget(file: string, hash: string): RefTarget {
   return { kind: "file", file, pointer };
 }
 
+/**
+ * Every `$ref` is looked at several times (discovery, ordering, checking, inlining): resolved
+ * targets are kept per (file, ref) for the duration of one load (cleared by loadAndBundle).
+ */
+const targetCache = new Map<string, RefTarget>();
+
 export function refTarget(ref: string, fromFile: string): RefTarget {
+  const key = `${fromFile}\u0000${ref}`;
+  let target = targetCache.get(key);
+  if (target === undefined) {
+    target = computeRefTarget(ref, fromFile);
+    targetCache.set(key, target);
+  }
+  return target;
+}
+
+function computeRefTarget(ref: string, fromFile: string): RefTarget {
   const hashAt = ref.indexOf("#");
   const filePart = hashAt < 0 ? ref : ref.slice(0, hashAt);
   if (PLAIN_RELATIVE.test(filePart) && !filePart.startsWith("//")) {
@@ -208,21 +224,26 @@ function inlineSingleUseFiles(files: ReadonlyMap<string, LoadedFile>, entry: str
   };
   // Replace each single-use holder, found through its parent, by its target value.
   const seen = new Set<object>();
+  const visit = (container: Record<string | number, unknown>, key: string | number): void => {
+    let value = container[key];
+    if (typeof value !== "object" || value === null) return;
+    if (isRefHolder(value)) {
+      const target = single(value as RefHolder["holder"]);
+      const resolved = target ? resolvePointer(files, target.file, target.pointer) : undefined;
+      if (resolved?.ok && !isRefHolder(resolved.value) && resolved.value !== undefined) {
+        container[key] = resolved.value;
+        value = resolved.value;
+      }
+    }
+    walk(value);
+  };
   const walk = (container: unknown): void => {
     if (typeof container !== "object" || container === null || seen.has(container)) return;
     seen.add(container);
-    const entries: [string | number, unknown][] = Array.isArray(container) ? container.map((v, i) => [i, v]) : Object.entries(container);
-    for (const [key, value] of entries) {
-      let next = value;
-      if (isRefHolder(value)) {
-        const target = single(value as RefHolder["holder"]);
-        const resolved = target ? resolvePointer(files, target.file, target.pointer) : undefined;
-        if (resolved?.ok && !isRefHolder(resolved.value) && resolved.value !== undefined) {
-          (container as Record<string | number, unknown>)[key] = resolved.value;
-          next = resolved.value;
-        }
-      }
-      walk(next);
+    if (Array.isArray(container)) {
+      for (let i = 0; i < container.length; i++) visit(container as unknown as Record<number, unknown>, i);
+    } else {
+      for (const key of Object.keys(container)) visit(container as Record<string, unknown>, key);
     }
   };
   for (const loaded of files.values()) if (loaded.readable && incoming.get(loaded.path) !== 1) walk(loaded.value);
@@ -260,6 +281,7 @@ function refParserOptions(files: ReadonlyMap<string, LoadedFile>): ParserOptions
 export async function loadAndBundle(entryFile: string, index: SourceIndex): Promise<BundleResult> {
   const entry = path.resolve(entryFile);
   const started = performance.now();
+  targetCache.clear();
   const { files, parsedInWorkers } = await loadAll(entry, index);
   const loadMs = performance.now() - started;
   const diagnostics: Diagnostic[] = [];
@@ -289,6 +311,7 @@ export async function loadAndBundle(entryFile: string, index: SourceIndex): Prom
     // position (and the build fails on those, so the document need not be fully bundled).
   }
   locateCreatedObjects(root.value, index);
+  targetCache.clear();
   return { document: root.value, files: fileList, diagnostics, timings: { loadMs, bundleMs: performance.now() - bundleStarted }, parsedInWorkers };
 }
 

@@ -11,7 +11,8 @@
  *   left after single-use inlining), so that scan was most of the bundling time. Here the
  *   inventory is indexed by (parent object, key) and superseded entries are flagged;
  * - every visit resolved the same (base, `$ref`) pair into a URL again; here those are memoised;
- * - the depth of a path was found by parsing it again; here it is carried along.
+ * - the depth of a path was found by parsing it again; here it is carried along, and each key is
+ *   escaped once for the two paths it extends.
  *
  * Options ref-parser has but we never set (`excludedPathMatcher`, `onBundle`) are left out.
  */
@@ -101,8 +102,9 @@ class Bundler {
       return a.length - b.length;
     });
     for (const childKey of keys) {
-      const keyPath = Pointer.join(path, childKey);
-      const keyPathFromRoot = Pointer.join(pathFromRoot, childKey);
+      const token = escapeToken(childKey);
+      const keyPath = joinToken(path, token);
+      const keyPathFromRoot = joinToken(pathFromRoot, token);
       const value = (obj as Json)[childKey];
       const childScopeBase =
         dynamicIdScope && value && typeof value === "object" && !ArrayBuffer.isView(value) ? getSchemaBasePath(scopeBase, value) : scopeBase;
@@ -160,6 +162,16 @@ class Bundler {
       this.crawl(pointer.value as Json, null, pointer.path, pointer.$ref.path, pointer.$ref.dynamicIdScope === true, pathFromRoot, depth, indirections + 1);
     }
   }
+}
+
+/** RFC 6901 escaping of one reference token, as `Pointer.join` does it. */
+function escapeToken(key: string): string {
+  return key.includes("~") || key.includes("/") ? key.replace(/~/g, "~0").replace(/\//g, "~1") : key;
+}
+
+/** `Pointer.join(base, key)` for a token already escaped (once for both paths a crawl step extends). */
+function joinToken(base: string, token: string): string {
+  return (base.includes("#") ? base : base + "#") + "/" + token;
 }
 
 function definitionsIndex(pathFromRoot: string): number {
