@@ -63,6 +63,21 @@ export function addError(list: ValidationError[] | null, instancePath: string, k
   return list;
 }
 
+/** `addError` for a `type` violation (the commonest error site by far: one argument less to write). */
+export function addTypeError(list: ValidationError[] | null, instancePath: string, type: string): ValidationError[] {
+  return addError(list, instancePath, "type", { type });
+}
+
+/** `addError` for a missing required property. */
+export function addRequiredError(list: ValidationError[] | null, instancePath: string, missingProperty: string): ValidationError[] {
+  return addError(list, instancePath, "required", { missingProperty });
+}
+
+/** Append the errors of a validator this one called (`more` is set: the call returned false). */
+export function concatErrors(list: ValidationError[] | null, more: ValidationError[]): ValidationError[] {
+  return list === null ? more : list.concat(more);
+}
+
 /** The shape of a function ajv generates. */
 export interface GeneratedValidate {
   (data: unknown): boolean;

@@ -10,7 +10,7 @@ import standaloneCode from "ajv/dist/standalone/index.js";
 import { formats } from "../../runtime/formats.ts";
 import { pattern } from "../../runtime/validator-runtime.ts";
 import type { AjvDocument } from "./ajv-document.ts";
-import { ADD_ERROR_BINDING, compactSource } from "./compact-source.ts";
+import { ADD_ERROR_BINDING, ADD_REQUIRED_ERROR_BINDING, ADD_TYPE_ERROR_BINDING, CONCAT_ERRORS_BINDING, compactSource } from "./compact-source.ts";
 
 export interface RuntimeImports {
   /** Module specifier of `src/runtime/formats.ts` as the generated module should import it. */
@@ -163,6 +163,9 @@ export function emitValidatorModule(document: AjvDocument, names: ReadonlyMap<st
   code += `\nexport const validators = Object.freeze({${members.join(",")}});\n`;
   usedHelpers.add("validator");
   if (code.includes(ADD_ERROR_BINDING)) usedHelpers.add("addError");
+  if (code.includes(ADD_TYPE_ERROR_BINDING)) usedHelpers.add("addTypeError");
+  if (code.includes(ADD_REQUIRED_ERROR_BINDING)) usedHelpers.add("addRequiredError");
+  if (code.includes(CONCAT_ERRORS_BINDING)) usedHelpers.add("concatErrors");
 
   const imports: string[] = [];
   if (code.includes(FORMATS_BINDING)) imports.push(`import { formats as ${FORMATS_BINDING} } from ${JSON.stringify(options.imports.formats)};`);
