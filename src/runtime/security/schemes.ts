@@ -181,9 +181,15 @@ function bearerVerifier(name: string, meta: SecuritySchemeMeta, config: BearerSc
   const verifyToken = config.verifyToken;
   return (token, _request, env) => {
     if (token.length > deps.maxTokenBytes) return refused("oversize", "The token is too large");
-    if (token === "" || !TOKEN68.test(token)) return refused("malformed", "The token is malformed");
     // With both configured, JWT-shaped tokens (two dots) go to the JWT check, the rest to the verifier.
-    if (jwt !== undefined && (verifyToken === undefined || isJwtShaped(token))) return jwt(token, env);
+    const toJwt = jwt !== undefined && (verifyToken === undefined || isJwtShaped(token));
+    if (toJwt) {
+      // A token verified before answers from the cache, before any structural check: it passed them all then.
+      const hit = jwt.cached(token);
+      if (hit !== undefined) return hit;
+    }
+    if (token === "" || !TOKEN68.test(token)) return refused("malformed", "The token is malformed");
+    if (toJwt) return jwt!.verify(token, env);
     return callVerifier(() => verifyToken!(token, env), name, meta);
   };
 }
