@@ -145,6 +145,17 @@ function targets(spec: CompiledSpec, extra: Readonly<Record<string, PipelineApp>
       for (let i = 0; i < 50; i++) last = request.headers.get("authorization");
       return last;
     },
+    "micro:request-headers-getter×50": (request) => {
+      let last: Headers | undefined;
+      for (let i = 0; i < 50; i++) last = request.headers;
+      return last;
+    },
+    "micro:headers-get-cached×50": (request) => {
+      const headers = request.headers;
+      let last: string | null = null;
+      for (let i = 0; i < 50; i++) last = headers.get("authorization");
+      return last;
+    },
     "micro:header-walk×50": (request) => {
       let total = 0;
       for (let i = 0; i < 50; i++) for (const [name, value] of request.headers) total += name.length + value.length + 4;
