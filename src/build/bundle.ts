@@ -325,12 +325,13 @@ function locateCreatedObjects(document: unknown, index: SourceIndex): void {
   const walk = (value: unknown): void => {
     if (typeof value !== "object" || value === null || seen.has(value)) return;
     seen.add(value);
-    const location = index.get(value);
+    // has(), not get(): positions stay packed unless one is needed (positions.ts).
+    const located = index.has(value);
     for (const [key, child] of Object.entries(value)) {
       if (typeof child !== "object" || child === null) continue;
-      if (location && !index.get(child)) {
+      if (located && !index.has(child)) {
         const at = index.valuePosition(value, Array.isArray(value) ? Number(key) : key)!;
-        index.set(child, { file: location.file, start: { line: at.line, column: at.column }, keys: new Map(), items: [] });
+        index.set(child, { file: at.file, start: { line: at.line, column: at.column }, keys: new Map(), items: [] });
       }
       walk(child);
     }

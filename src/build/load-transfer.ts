@@ -15,7 +15,7 @@
  */
 import type { Diagnostic } from "./diagnostics.ts";
 import type { LoadedFile, RefHolder } from "./load.ts";
-import type { KeyLocation, LineColumn, NodeLocation, SourceIndex } from "./positions.ts";
+import type { LineColumn, SourceIndex } from "./positions.ts";
 
 export interface TransferredFile {
   readonly path: string;
@@ -84,40 +84,27 @@ export function packLoadedFile(file: LoadedFile, index: SourceIndex): Transferre
   return { path: file.path, displayPath: file.displayPath, value: file.value, diagnostics: file.diagnostics, readable: file.readable, positions: out.result(), refs };
 }
 
-/** Main-thread side: records the positions of the received value in `index`. */
+/**
+ * Main-thread side: records the positions of the received value in `index`, still packed (they
+ * are unpacked only for the few objects whose position is asked for; see PackedLocation).
+ */
 export function unpackLoadedFile(transferred: TransferredFile, index: SourceIndex): LoadedFile {
   const { positions, displayPath } = transferred;
   const objects: object[] = [];
   const seen = new Set<object>();
   let at = 0;
-  const read = (): LineColumn | undefined => {
-    const line = positions[at++]!;
-    const column = positions[at++]!;
-    return line < 0 ? undefined : { line, column };
-  };
   const walk = (value: unknown): void => {
     if (!isContainer(value) || seen.has(value)) return;
     seen.add(value);
     objects.push(value);
+    const keys = Array.isArray(value) ? undefined : Object.keys(value);
     if (positions[at++] === 1) {
-      const start = read()!;
-      const location: NodeLocation = { file: displayPath, start, keys: new Map<string, KeyLocation>(), items: [] };
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) {
-          const item = read();
-          if (item) location.items[i] = item;
-        }
-      } else {
-        for (const key of Object.keys(value)) {
-          const keyAt = read();
-          const valueAt = read();
-          if (keyAt && valueAt) location.keys.set(key, { key: keyAt, value: valueAt });
-        }
-      }
-      index.set(value, location);
+      const start = at;
+      at += 2 + 4 * (keys === undefined ? 0 : keys.length) + 2 * (keys === undefined ? (value as unknown[]).length : 0);
+      index.setPacked(value, { file: displayPath, data: positions, at: start, keys, items: keys === undefined ? (value as unknown[]).length : undefined });
     }
-    if (Array.isArray(value)) for (const item of value) walk(item);
-    else for (const key of Object.keys(value)) walk((value as Record<string, unknown>)[key]);
+    if (keys === undefined) for (const item of value as unknown[]) walk(item);
+    else for (const key of keys) walk((value as Record<string, unknown>)[key]);
   };
   walk(transferred.value);
   const refs: RefHolder[] = [];

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Node as YamlNode, Pair, YAMLError } from "yaml";
 import { diagnostic, type Diagnostic } from "./diagnostics.ts";
-import type { KeyLocation, LineColumn, NodeLocation, SourceIndex } from "./positions.ts";
+import type { LineColumn, SourceIndex } from "./positions.ts";
 
 export interface LoadedFile {
   /** Absolute path. */
@@ -59,8 +59,10 @@ class ValueBuilder {
     return { line: p.line, column: p.col };
   }
 
-  private location(node: YamlNode): NodeLocation {
-    return { file: this.displayPath, start: this.pos(node.range?.[0]), keys: new Map(), items: [] };
+  /** Records `out`'s positions, packed as text offsets, unpacked only if asked for (positions.ts). */
+  private record(out: object, offsets: number[], keys?: string[]): void {
+    const items = keys === undefined ? offsets.length - 1 : undefined;
+    this.index.setPacked(out, { file: this.displayPath, data: offsets, at: 0, lines: this.lines, keys, items });
   }
 
   build(node: unknown): unknown {
@@ -90,7 +92,9 @@ class ValueBuilder {
 
   private map(node: YamlNode & { items: Pair[] }): Record<string, unknown> {
     const out: Record<string, unknown> = {};
-    const location = this.location(node);
+    // Start, then key and value offsets per key, in the order written (see PackedLocation).
+    const offsets = [node.range?.[0] ?? 0];
+    const keys: string[] = [];
     this.built.set(node, out);
     this.inProgress.add(node);
     const merges: Pair[] = [];
@@ -101,33 +105,35 @@ class ValueBuilder {
       }
       const keyNode = pair.key as YamlNode | null;
       const key = this.keyString(keyNode);
-      const keyPos = this.pos(keyNode?.range?.[0]);
+      const keyAt = keyNode?.range?.[0] ?? 0;
       const valueNode = pair.value as YamlNode | null;
-      const valuePos = valueNode?.range ? this.pos(valueNode.range[0]) : keyPos;
       define(out, key, this.build(valueNode));
-      location.keys.set(key, { key: keyPos, value: valuePos });
+      keys.push(key);
+      offsets.push(keyAt, valueNode?.range ? valueNode.range[0] : keyAt);
     }
-    for (const pair of merges) this.merge(out, location, pair);
+    for (const pair of merges) this.merge(out, offsets, keys, pair);
     this.inProgress.delete(node);
-    this.index.set(out, location);
+    this.record(out, offsets, keys);
     if (typeof out.$ref === "string") this.refs.push({ holder: out as RefHolder["holder"], file: this.path });
     return out;
   }
 
   /** YAML merge keys (`<<: *base`): keys written explicitly win, earlier sources win over later. */
-  private merge(out: Record<string, unknown>, location: NodeLocation, pair: Pair): void {
-    const at: KeyLocation = { key: this.pos((pair.key as YamlNode).range?.[0]), value: this.pos((pair.value as YamlNode | null)?.range?.[0]) };
+  private merge(out: Record<string, unknown>, offsets: number[], keys: string[], pair: Pair): void {
+    const keyAt = (pair.key as YamlNode).range?.[0] ?? 0;
+    const valueAt = (pair.value as YamlNode | null)?.range?.[0] ?? 0;
     const value = this.build(pair.value);
     const sources = Array.isArray(value) ? value : [value];
     for (const source of sources) {
       if (typeof source !== "object" || source === null || Array.isArray(source)) {
-        this.diagnostics.push(diagnostic({ file: this.displayPath, ...at.key }, "YAML merge key `<<` needs a mapping or a list of mappings"));
+        this.diagnostics.push(diagnostic({ file: this.displayPath, ...this.pos(keyAt) }, "YAML merge key `<<` needs a mapping or a list of mappings"));
         continue;
       }
       for (const [k, v] of Object.entries(source)) {
         if (!Object.prototype.hasOwnProperty.call(out, k)) {
           define(out, k, v);
-          location.keys.set(k, at);
+          keys.push(k);
+          offsets.push(keyAt, valueAt);
         }
       }
     }
@@ -143,16 +149,17 @@ class ValueBuilder {
 
   private seq(node: YamlNode & { items: unknown[] }): unknown[] {
     const out: unknown[] = [];
-    const location = this.location(node);
+    const start = node.range?.[0] ?? 0;
+    const offsets = [start];
     this.built.set(node, out);
     this.inProgress.add(node);
     for (const item of node.items) {
       const itemNode = item as YamlNode | null;
-      location.items.push(itemNode?.range ? this.pos(itemNode.range[0]) : location.start);
+      offsets.push(itemNode?.range ? itemNode.range[0] : start);
       out.push(this.build(itemNode));
     }
     this.inProgress.delete(node);
-    this.index.set(out, location);
+    this.record(out, offsets);
     return out;
   }
 }

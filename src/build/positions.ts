@@ -38,20 +38,86 @@ function at(file: string, p: LineColumn): SourcePosition {
   return { file, line: p.line, column: p.column };
 }
 
+/**
+ * An object's positions as the loader recorded them, not yet made into a {@link NodeLocation}.
+ * A large spec has hundreds of thousands of keys and only a few of their positions are ever
+ * asked for (diagnostics, operation sources), so the Map and position objects are built on first
+ * use. `data` holds, from `at`, the object's start, then per mapping key (in `keys` order, later
+ * entries overriding earlier ones) the key's and the value's position, or per sequence item its
+ * position. Each position is a line, column pair (a line below 0: not known), or with `lines`
+ * one offset into the file's text that `lines` turns into line and column.
+ */
+export interface PackedLocation {
+  readonly file: string;
+  readonly data: ArrayLike<number>;
+  readonly at: number;
+  /** Positions are text offsets, converted by this (yaml's LineCounter). */
+  readonly lines?: { linePos(offset: number): { line: number; col: number } };
+  /** Mappings: the keys whose positions follow the start. */
+  readonly keys?: readonly string[];
+  /** Sequences: how many item positions follow the start. */
+  readonly items?: number;
+}
+
+function unpack(packed: PackedLocation): NodeLocation {
+  const { data, file, lines } = packed;
+  let at = packed.at;
+  const read = (): LineColumn | undefined => {
+    if (lines !== undefined) {
+      const p = lines.linePos(data[at++]!);
+      return { line: p.line, column: p.col };
+    }
+    const line = data[at++]!;
+    const column = data[at++]!;
+    return line < 0 ? undefined : { line, column };
+  };
+  const start = read() ?? { line: 1, column: 1 };
+  const keys = new Map<string, KeyLocation>();
+  const items: LineColumn[] = [];
+  if (packed.keys !== undefined) {
+    for (const key of packed.keys) {
+      const keyAt = read();
+      const valueAt = read();
+      if (keyAt !== undefined && valueAt !== undefined) keys.set(key, { key: keyAt, value: valueAt });
+    }
+  } else {
+    for (let i = 0; i < (packed.items ?? 0); i++) {
+      const item = read();
+      if (item !== undefined) items[i] = item;
+    }
+  }
+  return { file, start, keys, items };
+}
+
 export class SourceIndex {
-  private readonly locations = new WeakMap<object, NodeLocation>();
+  private readonly locations = new WeakMap<object, NodeLocation | PackedLocation>();
 
   set(node: object, location: NodeLocation): void {
     this.locations.set(node, location);
   }
 
+  /** Records positions to be unpacked on first use (see {@link PackedLocation}). */
+  setPacked(node: object, location: PackedLocation): void {
+    this.locations.set(node, location);
+  }
+
+  /** Whether `node` has a recorded position (without unpacking it). */
+  has(node: unknown): boolean {
+    return typeof node === "object" && node !== null && this.locations.has(node);
+  }
+
   get(node: unknown): NodeLocation | undefined {
-    return typeof node === "object" && node !== null ? this.locations.get(node) : undefined;
+    if (typeof node !== "object" || node === null) return undefined;
+    const location = this.locations.get(node);
+    if (location === undefined || "start" in location) return location;
+    const unpacked = unpack(location);
+    this.locations.set(node, unpacked);
+    return unpacked;
   }
 
   /** Locate `created` (an object made to replace or wrap `from`) where `from` is written. */
   inherit(created: object, from: object): void {
-    const source = this.locations.get(from);
+    const source = this.get(from);
     if (source && !this.locations.has(created)) {
       this.locations.set(created, { file: source.file, start: source.start, keys: new Map(source.keys), items: [...source.items] });
     }
@@ -59,7 +125,7 @@ export class SourceIndex {
 
   /** Record that `key` of `node` (added by normalisation) is written where `fromKey` is. */
   aliasKey(node: object, key: string, fromKey: string): void {
-    const location = this.locations.get(node);
+    const location = this.get(node);
     const from = location?.keys.get(fromKey);
     if (location && from && !location.keys.has(key)) location.keys.set(key, from);
   }
