@@ -10,7 +10,7 @@
  */
 import type { CompiledSpec } from "../../../src/runtime/compiled-spec.ts";
 import { isProblem } from "../../../src/runtime/problem.ts";
-import { createRequestParser } from "../../../src/runtime/request/index.ts";
+import { createRequestParser, RequestUrl } from "../../../src/runtime/request/index.ts";
 import { requestIdFor } from "../../../src/runtime/request-id.ts";
 import { resultToResponse } from "../../../src/runtime/respond.ts";
 import { createAuthoriser, type SecurityConfig } from "../../../src/runtime/security/index.ts";
@@ -87,6 +87,11 @@ function targets(spec: CompiledSpec, extra: Readonly<Record<string, PipelineApp>
     "stage:url+match": (request) => opFor(request, new URL(request.url)),
     "stage:request-id": (request) => requestIdFor(request),
     "stage:sha256-key": (request) => sha256Key(request.headers.get("authorization") ?? ""),
+    "stage:token-map-key": (request) => sha256MapKey(request.headers.get("authorization") ?? ""),
+    "stage:request-url+match": (request) => {
+      const url = new RequestUrl(request.url);
+      return spec.match(request.method, url.pathname);
+    },
     "stage:authorise-cached": (request, env) => {
       const url = new URL(request.url);
       return authoriseCached(request, url, opFor(request, url).op, env);
