@@ -151,13 +151,14 @@ function step(container: unknown, segment: string): unknown {
 }
 
 /** Loads the entry and, breadth first, every file an external `$ref` reaches (in parallel when there are many). */
-function loadAll(entry: string, index: SourceIndex): Promise<{ readonly files: Map<string, LoadedFile>; readonly parsedInWorkers: number }> {
-  return loadFiles(entry, displayPathOf, index, function* (file) {
+function loadAll(entry: string, index: SourceIndex, meanwhile?: (entry: LoadedFile) => void): Promise<{ readonly files: Map<string, LoadedFile>; readonly parsedInWorkers: number }> {
+  const targetsOf = function* (file: LoadedFile): Iterable<string> {
     for (const { holder, file: from } of file.refs) {
       const target = refTarget(holder.$ref, from);
       if (target.kind === "file") yield target.file;
     }
-  });
+  };
+  return loadFiles(entry, displayPathOf, index, targetsOf, meanwhile);
 }
 
 function checkRefs(files: ReadonlyMap<string, LoadedFile>, index: SourceIndex): Diagnostic[] {
@@ -278,11 +279,15 @@ function refParserOptions(files: ReadonlyMap<string, LoadedFile>): ParserOptions
   } as unknown as ParserOptions;
 }
 
-export async function loadAndBundle(entryFile: string, index: SourceIndex): Promise<BundleResult> {
+/**
+ * `meanwhile`: main-thread work independent of the files (given the parsed entry file), run while
+ * worker threads load them, if they do (see loadFiles).
+ */
+export async function loadAndBundle(entryFile: string, index: SourceIndex, meanwhile?: (entry: LoadedFile) => void): Promise<BundleResult> {
   const entry = path.resolve(entryFile);
   const started = performance.now();
   targetCache.clear();
-  const { files, parsedInWorkers } = await loadAll(entry, index);
+  const { files, parsedInWorkers } = await loadAll(entry, index, meanwhile);
   const loadMs = performance.now() - started;
   const diagnostics: Diagnostic[] = [];
   const root = files.get(entry)!;

@@ -94,6 +94,15 @@ function validatorFor(line: OpenApiLine): ValidateFunction {
   return validate;
 }
 
+/**
+ * Compiles the validator for `line` now (it is kept), so the check itself only validates. The
+ * front end calls this while worker threads are busy loading files, where it costs the main
+ * thread time that the workers fill with parsing.
+ */
+export function prepareOpenApiCheck(line: OpenApiLine): void {
+  validatorFor(line);
+}
+
 function parseInstancePath(p: string): string[] {
   if (p === "") return [];
   return p

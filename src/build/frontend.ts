@@ -7,7 +7,7 @@
  */
 import type { SecuritySchemeMeta } from "../runtime/compiled-spec.ts";
 import { loadAndBundle } from "./bundle.ts";
-import { checkAgainstOpenApiSchema, type OpenApiLine } from "./check.ts";
+import { checkAgainstOpenApiSchema, prepareOpenApiCheck, type OpenApiLine } from "./check.ts";
 import { diagnostic, sortDiagnostics, type Diagnostic, type SourcePosition } from "./diagnostics.ts";
 import { inlineMisplacedRefs, normaliseDocument } from "./normalise.ts";
 import type { OperationDraft } from "./operation-draft.ts";
@@ -35,10 +35,18 @@ export interface FrontendDetails extends FrontendResult {
   readonly timings: { readonly load: number; readonly bundle: number; readonly check: number; readonly normalise: number; readonly operations: number; readonly total: number };
 }
 
+/** The OpenAPI line an entry file declares, if it declares one we check. */
+function entryLine(value: unknown): OpenApiLine | undefined {
+  const version = isObject(value) ? value.openapi : undefined;
+  if (typeof version === "string" && /^3\.0\.\d+/.test(version)) return "3.0";
+  if (typeof version === "string" && /^3\.1\.\d+/.test(version)) return "3.1";
+  return undefined;
+}
+
 function openApiLine(document: Record<string, unknown>, index: SourceIndex, at: SourcePosition): { line?: OpenApiLine; problem?: Diagnostic } {
+  const line = entryLine(document);
+  if (line !== undefined) return { line };
   const version = document.openapi;
-  if (typeof version === "string" && /^3\.0\.\d+/.test(version)) return { line: "3.0" };
-  if (typeof version === "string" && /^3\.1\.\d+/.test(version)) return { line: "3.1" };
   if ("swagger" in document) return { problem: diagnostic(index.keyPosition(document, "swagger") ?? at, "Swagger 2.0 documents are not supported; convert to OpenAPI 3.x") };
   if (!("openapi" in document)) return { problem: diagnostic(at, `missing "openapi" version field (expected 3.0.x or 3.1.x)`) };
   return { problem: diagnostic(index.valuePosition(document, "openapi") ?? at, `unsupported OpenAPI version ${JSON.stringify(version)} (expected 3.0.x or 3.1.x)`) };
@@ -47,7 +55,11 @@ function openApiLine(document: Record<string, unknown>, index: SourceIndex, at: 
 export async function readSpecDetailed(entryFile: string): Promise<FrontendDetails> {
   const started = performance.now();
   const index = new SourceIndex();
-  const bundled = await loadAndBundle(entryFile, index);
+  // While worker threads parse a large spec's files, compile the OpenAPI schema check.
+  const bundled = await loadAndBundle(entryFile, index, (entry) => {
+    const line = entryLine(entry.value);
+    if (line !== undefined) prepareOpenApiCheck(line);
+  });
   const diagnostics: Diagnostic[] = [...bundled.diagnostics];
   const at: SourcePosition = { file: bundled.files[0] ?? entryFile, line: 1, column: 1 };
   const timings = { load: bundled.timings.loadMs, bundle: bundled.timings.bundleMs, check: 0, normalise: 0, operations: 0, total: 0 };

@@ -10,7 +10,7 @@
  * so single-file and small specs never start one.
  *
  * BRRT_LOAD_THREADS=<n> sets how many worker threads (0: parse on the main thread only); the
- * default is one fewer than the cores, at most 3.
+ * default is two fewer than the cores, at most 3 (see workerCount).
  */
 import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
@@ -31,14 +31,22 @@ const START_WORKERS_AT = 32;
 const BATCH_SIZE = 12;
 /** Batches a worker holds at once, so it never waits for the main thread to hand it more. */
 const BATCHES_IN_FLIGHT = 2;
+/** Batches a worker is handed before the main thread runs `meanwhile` (~0.2 s of work). */
+const MEANWHILE_BATCHES = 24;
 
+/**
+ * Not one per spare core: V8 already keeps about one core busy beside the main thread while a
+ * build runs (optimising compiles and concurrent GC: ~3 s of DigitalOcean's ~7 s of CPU). On a
+ * 2-core machine a loader worker only competed with that, adding ~1.5 s of CPU (its own cold JIT,
+ * packing) and no speed, so workers start from 3 cores up.
+ */
 function workerCount(): number {
   const configured = process.env.BRRT_LOAD_THREADS;
   if (configured !== undefined && configured !== "") {
     const n = Number(configured);
     return Number.isInteger(n) && n >= 0 ? Math.min(n, 16) : 0;
   }
-  return Math.max(0, Math.min(3, availableParallelism() - 1));
+  return Math.max(0, Math.min(3, availableParallelism() - 2));
 }
 
 /**
@@ -71,6 +79,8 @@ class LoaderPool {
   constructor(
     count: number,
     private readonly onLoaded: (file: LoadedFile) => void,
+    /** Whether a file is still wanted (false once the main thread has parsed it itself). */
+    private readonly wanted: (path: string) => boolean,
     /** Files a dead worker never answered for: back to the main thread's queue. */
     private readonly requeue: (files: readonly string[]) => void,
     index: SourceIndex,
@@ -79,7 +89,7 @@ class LoaderPool {
       const entry: PoolWorker = { worker: startWorker(), inFlight: new Map(), alive: true };
       entry.worker.on("message", (message: LoadedBatch) => {
         entry.inFlight.delete(message.batch);
-        for (const file of message.files) this.onLoaded(unpackLoadedFile(file, index));
+        for (const file of message.files) if (this.wanted(file.path)) this.onLoaded(unpackLoadedFile(file, index));
         this.notify();
       });
       const fail = (): void => {
@@ -101,17 +111,16 @@ class LoaderPool {
     wake?.();
   }
 
-  /** Batches sent and not answered yet. */
-  get pending(): number {
-    let n = 0;
-    for (const w of this.workers) n += w.inFlight.size;
-    return n;
+  /** Whether some file handed to a worker is still unanswered and not parsed elsewhere since. */
+  get awaited(): boolean {
+    for (const w of this.workers) for (const files of w.inFlight.values()) if (files.some(this.wanted)) return true;
+    return false;
   }
 
-  /** Tops every live worker up to BATCHES_IN_FLIGHT batches from `take`. */
-  feed(take: (max: number) => { path: string; displayPath: string }[]): void {
+  /** Tops every live worker up to `batches` batches from `take`. */
+  feed(take: (max: number) => { path: string; displayPath: string }[], batches = BATCHES_IN_FLIGHT): void {
     for (const w of this.workers) {
-      while (w.alive && w.inFlight.size < BATCHES_IN_FLIGHT) {
+      while (w.alive && w.inFlight.size < batches) {
         const files = take(BATCH_SIZE);
         if (files.length === 0) return;
         const message: LoadBatch = { batch: this.nextBatch++, files };
@@ -119,6 +128,21 @@ class LoaderPool {
         w.worker.postMessage(message);
       }
     }
+  }
+
+  /**
+   * A file handed to a worker and not answered yet, for the main thread to parse itself when it
+   * has nothing else to do: the newest batch's last file, which that worker reaches last. So a
+   * worker slowed down (a busy machine) never leaves the main thread waiting.
+   */
+  steal(): string | undefined {
+    let newest: { batch: number; files: readonly string[] } | undefined;
+    for (const w of this.workers) {
+      for (const [batch, files] of w.inFlight) if (newest === undefined || batch > newest.batch) newest = { batch, files };
+    }
+    if (newest === undefined) return undefined;
+    for (let i = newest.files.length - 1; i >= 0; i--) if (this.wanted(newest.files[i]!)) return newest.files[i];
+    return undefined;
   }
 
   /** Resolves when a worker answers (or dies). */
@@ -146,6 +170,11 @@ export async function loadFiles(
   displayPathOf: (file: string) => string,
   index: SourceIndex,
   targetsOf: (file: LoadedFile) => Iterable<string>,
+  /**
+   * Main-thread work that does not depend on the files, run once the workers are busy: while it
+   * runs they parse on, so it costs the load about half its time. Given the entry file.
+   */
+  meanwhile?: (entry: LoadedFile) => void,
 ): Promise<{ readonly files: Map<string, LoadedFile>; readonly parsedInWorkers: number }> {
   const loaded = new Map<string, LoadedFile>();
   let parsedInWorkers = 0;
@@ -162,31 +191,52 @@ export async function loadFiles(
     }
   };
   const take = (max: number): { path: string; displayPath: string }[] => {
-    const files = queue.slice(head, head + max).map((path) => ({ path, displayPath: displayPathOf(path) }));
-    head += files.length;
+    const files: { path: string; displayPath: string }[] = [];
+    while (files.length < max && head < queue.length) {
+      const path = queue[head++]!;
+      if (!loaded.has(path)) files.push({ path, displayPath: displayPathOf(path) });
+    }
     return files;
   };
   const threads = workerCount();
+  let pending = meanwhile;
   let pool: LoaderPool | undefined;
   try {
-    while (head < queue.length || (pool?.pending ?? 0) > 0) {
+    while (head < queue.length || pool?.awaited === true) {
       if (pool === undefined && threads > 0 && queue.length - head >= START_WORKERS_AT) {
         const received = (file: LoadedFile): void => {
           parsedInWorkers++;
           discover(file);
         };
-        pool = new LoaderPool(threads, received, (files) => {
+        const requeue = (files: readonly string[]): void => {
           queue = [...queue.slice(0, head), ...files, ...queue.slice(head)];
-        }, index);
+        };
+        pool = new LoaderPool(threads, received, (path) => !loaded.has(path), requeue, index);
       }
       pool?.feed(take);
+      if (pool !== undefined && pending !== undefined) {
+        // Enough queued for the workers to stay busy while this thread is away.
+        pool.feed(take, MEANWHILE_BATCHES);
+        const run = pending;
+        pending = undefined;
+        const entryFile = loaded.get(entry);
+        if (entryFile !== undefined) run(entryFile);
+        continue;
+      }
       if (head < queue.length) {
         const file = queue[head++]!;
+        // (A file a dead worker gave back may have been parsed here meanwhile.)
+        if (loaded.has(file)) continue;
         discover(loadSpecFileSync(file, displayPathOf(file), index));
         // Let the workers' answers in (and hand them more) between files.
         if (pool !== undefined) await yieldToEventLoop();
       } else {
-        await pool!.next();
+        const stolen = pool!.steal();
+        if (stolen === undefined) await pool!.next();
+        else {
+          discover(loadSpecFileSync(stolen, displayPathOf(stolen), index));
+          await yieldToEventLoop();
+        }
       }
     }
   } finally {
