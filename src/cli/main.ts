@@ -19,14 +19,17 @@ import { prepareSpecWorker } from "../build/spec-worker.ts";
 import { startWorkerd } from "../build/workerd-process.ts";
 
 /**
- * A build runs a lot of different code once or a few thousand times (the YAML parser, ajv's code
- * generator, the bundler), and V8's optimising compiler spent ~2.5 s of CPU on DigitalOcean's
- * ~7 s, mostly on inlining, on a second core that the build then cannot use for anything else.
- * Without inlining the process used ~20 % less CPU (median of 4 interleaved runs: 8.9 -> 7.0 s)
- * and no more on the main thread. Optimising compiles read the flag when they run, so setting it
- * here (before any code is hot) takes effect. BRRT_V8_INLINING=1 keeps V8's default.
+ * V8 tuned for a short, CPU-bound run. A build runs a lot of different code once or a few
+ * thousand times (the YAML parser, ajv's code generator, the bundler), and V8's optimising
+ * compiler spent ~2.5 s of CPU on DigitalOcean's ~7 s, on the second core, which the build then
+ * cannot use for anything else (on a 2-core machine). Optimising fewer functions (an interrupt
+ * budget 8 times V8's default, so a function must run longer before it is optimised) and without
+ * inlining, the process used a third less CPU and no more on the main thread (DigitalOcean,
+ * interleaved runs: process CPU ~6.5-8 s -> 4.5-5.1 s, wall ~6-7.5 s -> 4.7-5.3 s). Both flags are
+ * read when a function's budget is reset or an optimising compile runs, so setting them here,
+ * before any code is hot, takes effect. BRRT_V8_DEFAULTS=1 keeps V8's defaults.
  */
-if (process.env.BRRT_V8_INLINING !== "1") setFlagsFromString("--no-turbo-inlining");
+if (process.env.BRRT_V8_DEFAULTS !== "1") setFlagsFromString("--no-turbo-inlining --interrupt-budget=1056000");
 
 const USAGE = `usage:
   brrt build --spec <file> --out <dir> [--no-response-validators]
