@@ -156,7 +156,7 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
   const validatorFor = (mode: ResponseValidationMode) => {
     let validator = validators.get(mode);
     if (validator === undefined) {
-      validator = createResponseValidator(spec.validators, mode, (message, detail) => logger.warn(message, detail));
+      validator = createResponseValidator(spec.validators, mode, (message, detail) => logger.warn(message, detail), spec.responseSchemas);
       validators.set(mode, validator);
     }
     return validator;

@@ -55,6 +55,11 @@ export interface ParameterMeta {
 export interface MediaTypeMeta {
   /** Key into {@link CompiledSpec.validators}; absent when the schema accepts anything. */
   readonly validator?: string;
+  /**
+   * Responses only: index into {@link CompiledSpec.responseSchemas}, the schema response
+   * validation checks the body against (absent when it accepts anything).
+   */
+  readonly schema?: number;
   /** Coercion shape for form-like bodies (urlencoded, multipart). */
   readonly shape?: ValueShape;
   /** First example found (media type `example`/`examples`, then schema `example`/`examples`), for mock mode. */
@@ -70,6 +75,8 @@ export interface RequestBodyMeta {
 export interface ResponseHeaderMeta {
   readonly required: boolean;
   readonly validator?: string;
+  /** Index into {@link CompiledSpec.responseSchemas} (see {@link MediaTypeMeta.schema}). */
+  readonly schema?: number;
 }
 
 export interface ResponseMeta {
@@ -161,4 +168,12 @@ export interface CompiledSpec {
    * document is megabytes of text the worker would otherwise parse at every start.
    */
   readonly documentGzip: string;
+  /**
+   * Response body and header schemas (JSON Schema 2020-12) as JSON texts, which response
+   * validation interprets when it is switched on (dev/test): a `$ref` inside one is
+   * `#/$defs/<index>`, naming another text of this list. Data rather than generated code
+   * because code is compiled at every worker start, and production never validates responses.
+   * Absent in modules built before it existed (their responses use `validator` names).
+   */
+  readonly responseSchemas?: readonly string[];
 }

@@ -17,6 +17,7 @@ import { Problem, type ProblemError } from "./problem.ts";
 import { ErrorList, runValidator } from "./request/errors.ts";
 import { jsonDeeperThan } from "./request/json-depth.ts";
 import { compileMediaEntries, lookupValidator, parseMediaType, selectMediaEntry, type MediaEntry } from "./request/media-type.ts";
+import { ResponseSchemas } from "./response-schemas.ts";
 
 export type ResponseValidationMode = "off" | "warn" | "strict";
 
@@ -41,17 +42,23 @@ const passThrough: ResponseValidator = async (_op, response) => response;
 
 const defaultLog: ResponseValidationLog = (message, detail) => console.warn(message, JSON.stringify(detail));
 
+/**
+ * `responseSchemas`: the spec's `CompiledSpec.responseSchemas`, which the metadata's `schema`
+ * indexes name (interpreted, see response-schemas.ts); `validators` serves `validator` names.
+ */
 export function createResponseValidator(
   validators: CompiledSpec["validators"],
   mode: ResponseValidationMode,
   log: ResponseValidationLog = defaultLog,
+  responseSchemas?: CompiledSpec["responseSchemas"],
 ): ResponseValidator {
   if (mode === "off") return passThrough;
+  const schemas = new ResponseSchemas(responseSchemas ?? []);
   const plans = new WeakMap<ResponseMeta, ResponsePlan>();
   const planFor = (meta: ResponseMeta): ResponsePlan => {
     let plan = plans.get(meta);
     if (plan === undefined) {
-      plan = compileResponsePlan(meta, validators);
+      plan = compileResponsePlan(meta, validators, schemas);
       plans.set(meta, plan);
     }
     return plan;
@@ -73,16 +80,20 @@ export function createResponseValidator(
   };
 }
 
-function compileResponsePlan(meta: ResponseMeta, validators: CompiledSpec["validators"]): ResponsePlan {
+function compileResponsePlan(meta: ResponseMeta, validators: CompiledSpec["validators"], schemas: ResponseSchemas): ResponsePlan {
+  const validatorOf = (named: { readonly validator?: string; readonly schema?: number }): Validator | undefined =>
+    named.schema === undefined ? lookupValidator(validators, named.validator) : schemas.validator(named.schema);
   const headers: HeaderPlan[] = [];
   for (const name of Object.keys(meta.headers)) {
     // OpenAPI: a response header definition named Content-Type is ignored.
     if (name.toLowerCase() === "content-type") continue;
     const header = meta.headers[name]!;
-    const validator = lookupValidator(validators, header.validator);
+    const validator = validatorOf(header);
     if (header.required || validator !== undefined) headers.push({ name, required: header.required, validator });
   }
-  const media = compileMediaEntries(meta.content, validators);
+  const media = compileMediaEntries(meta.content, validators).map((entry) =>
+    entry.meta.schema === undefined ? entry : { ...entry, validator: schemas.validator(entry.meta.schema) },
+  );
   return { headers, media, declared: media.map((m) => m.range).join(", ") };
 }
 

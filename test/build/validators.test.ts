@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileSchemaModule, compileValidators, shapeOf, type CompiledValidators } from "../../src/build/validators/index.ts";
 import type { OperationMeta, Validator } from "../../src/runtime/compiled-spec.ts";
+import { ResponseSchemas } from "../../src/runtime/response-schemas.ts";
 import { document, operations } from "../fixtures/validators-spec.ts";
 import { importValidators, removeRuntimeImports, runtimeImports } from "./validators-harness.ts";
 
@@ -14,14 +15,21 @@ const byId = (ops: readonly OperationMeta[], id: string): OperationMeta => ops.f
 describe("compileValidators", () => {
   let compiled: CompiledValidators;
   let validators: Record<string, Validator>;
+  let responseSchemas: ResponseSchemas;
   const v = (name: string | undefined): Validator => {
     expect(name).toBeDefined();
     return validators[name as string] as Validator;
+  };
+  /** A response schema's validator (interpreted, see src/runtime/response-schemas.ts). */
+  const r = (index: number | undefined): Validator => {
+    expect(index).toBeDefined();
+    return responseSchemas.validator(index as number);
   };
 
   beforeAll(async () => {
     compiled = compileValidators(document, operations, { imports: runtimeImports().imports });
     validators = await importValidators(compiled.source);
+    responseSchemas = new ResponseSchemas(compiled.responseSchemas);
   });
 
   it("emits an ES module with no eval, no Function constructor and no require", () => {
@@ -41,7 +49,7 @@ describe("compileValidators", () => {
     expect(limit.default).toBe(20); // through the $ref
     expect(list.parameters[1]!.shape).toEqual({ type: "array", items: { type: "string" } });
     expect(list.parameters[2]!.shape).toEqual({ type: "union", options: [{ type: "integer" }, { type: "null" }] });
-    expect(list.responses["200"]!.headers["X-Total"]).toEqual({ required: true, validator: expect.any(String) });
+    expect(list.responses["200"]!.headers["X-Total"]).toEqual({ required: true, schema: expect.any(Number) });
     // No schema constraints, opaque media type: no validator.
     expect(byId(compiled.operations, "anything").requestBody!.content["application/json"]!.validator).toBeUndefined();
     const upload = byId(compiled.operations, "uploadPhoto").requestBody!.content;
@@ -53,7 +61,7 @@ describe("compileValidators", () => {
   it("compiles a schema shared by many operations once", () => {
     const names = (id: string) => {
       const op = byId(compiled.operations, id);
-      return Object.values(op.responses).flatMap((r) => Object.values(r.content).map((m) => m.validator));
+      return Object.values(op.responses).flatMap((response) => Object.values(response.content).map((m) => m.schema));
     };
     // createPet 201 and getPet 200 both answer a Pet: one validator.
     expect(names("createPet")[0]).toBe(names("getPet")[0]);
@@ -61,6 +69,7 @@ describe("compileValidators", () => {
     const many = Array.from({ length: 50 }, (_, i) => ({ ...operations[1]!, operationId: `createPet${i}` }));
     const bigger = compileValidators(document, [...operations, ...many], { imports: runtimeImports().imports });
     expect(bigger.stats.bytes).toBe(compiled.stats.bytes);
+    expect(bigger.responseSchemas).toEqual(compiled.responseSchemas);
   });
 
   it("refuses readOnly properties in requests and writeOnly ones in responses, and requires neither there", () => {
@@ -69,7 +78,7 @@ describe("compileValidators", () => {
     expect(request({ id: 1, name: "Rex" })).toBe(false);
     expect(request.errors).toEqual([{ instancePath: "/id", keyword: "readOnly", params: {}, message: "must not be present in a request (readOnly)" }]);
 
-    const response = v(byId(compiled.operations, "getPet").responses["200"]!.content["application/json"]!.validator);
+    const response = r(byId(compiled.operations, "getPet").responses["200"]!.content["application/json"]!.schema);
     expect(response({ id: 1, name: "Rex" })).toBe(true);
     expect(response({ id: 1, name: "Rex", secret: "s" })).toBe(false);
     expect(response.errors![0]).toMatchObject({ instancePath: "/secret", keyword: "writeOnly" });
@@ -83,18 +92,18 @@ describe("compileValidators", () => {
     const request = loaded[byId(allowing.operations, "createPet").requestBody!.content["application/json"]!.validator!]!;
     expect(request({ id: 1, name: "Rex" })).toBe(true);
     expect(request({ name: "Rex" })).toBe(false); // and `required` stays as written
-    const response = loaded[byId(allowing.operations, "getPet").responses["200"]!.content["application/json"]!.validator!]!;
+    const response = new ResponseSchemas(allowing.responseSchemas).validator(byId(allowing.operations, "getPet").responses["200"]!.content["application/json"]!.schema!);
     expect(response({ id: 1, name: "Rex", secret: "s" })).toBe(true);
-    expect(allowing.stats.bytes).toBeLessThan(compiled.stats.bytes); // no variants
+    expect(allowing.responseSchemas.join("\n")).not.toContain("writeOnly"); // no variants
   });
 
-  it("reports errors in ajv's shape, messages included", () => {
-    const response = v(byId(compiled.operations, "getPet").responses["200"]!.content["application/json"]!.validator);
+  it("reports errors in ajv's shape, messages included (response schemas too)", () => {
+    const response = r(byId(compiled.operations, "getPet").responses["200"]!.content["application/json"]!.schema);
     expect(response({ id: "one", name: "", extra: true })).toBe(false);
     expect(response.errors).toEqual([
-      { instancePath: "", keyword: "additionalProperties", params: { additionalProperty: "extra" }, message: "must NOT have additional properties" },
       { instancePath: "/id", keyword: "type", params: { type: "integer" }, message: "must be integer" },
       { instancePath: "/name", keyword: "minLength", params: { limit: 1 }, message: "must NOT have fewer than 1 characters" },
+      { instancePath: "", keyword: "additionalProperties", params: { additionalProperty: "extra" }, message: "must NOT have additional properties" },
     ]);
     expect(response({ id: 1 })).toBe(false);
     // ajv's shape exactly: the object lacking the property, which params name (the request stage
@@ -105,14 +114,14 @@ describe("compileValidators", () => {
   });
 
   it("keeps at most 20 errors", () => {
-    const list = v(byId(compiled.operations, "listPets").responses["200"]!.content["application/json"]!.validator);
+    const list = r(byId(compiled.operations, "listPets").responses["200"]!.content["application/json"]!.schema);
     expect(list(Array.from({ length: 100 }, () => ({})))).toBe(false);
     expect(list.errors).toHaveLength(20);
     expect(list.errors![19]).toMatchObject({ instancePath: "/9", params: { missingProperty: "name" } });
   });
 
   it("validates a property named `example` while ignoring example values carrying $id", () => {
-    const response = v(byId(compiled.operations, "getPet").responses["200"]!.content["application/json"]!.validator);
+    const response = r(byId(compiled.operations, "getPet").responses["200"]!.content["application/json"]!.schema);
     expect(response({ id: 1, name: "Rex", example: 3 })).toBe(true);
     expect(response({ id: 1, name: "Rex", example: "3" })).toBe(false);
     expect(response.errors![0]!.instancePath).toBe("/example");
@@ -120,7 +129,7 @@ describe("compileValidators", () => {
 
   it("follows odd pointers into the document and recursive schemas", () => {
     const walk = byId(compiled.operations, "walk");
-    const odd = v(walk.responses["200"]!.content["application/json"]!.validator);
+    const odd = r(walk.responses["200"]!.content["application/json"]!.schema);
     expect(odd({ id: "2eb8aa08-aa98-11ea-b4aa-73b441d16380" })).toBe(true);
     expect(odd({ id: "not-a-uuid" })).toBe(false);
     expect(odd.errors![0]).toMatchObject({ instancePath: "/id", keyword: "format", params: { format: "uuid" }, message: 'must match format "uuid"' });
@@ -135,7 +144,7 @@ describe("compileValidators", () => {
     expect(limit(2 ** 31 - 1)).toBe(true);
     expect(limit(2 ** 31)).toBe(false);
     expect(limit.errors![0]).toMatchObject({ keyword: "format", params: { format: "int32" } });
-    const response = v(byId(compiled.operations, "getPet").responses["200"]!.content["application/json"]!.validator);
+    const response = r(byId(compiled.operations, "getPet").responses["200"]!.content["application/json"]!.schema);
     expect(response({ id: 1, name: "Rex", born: "2024-02-29" })).toBe(true);
     expect(response({ id: 1, name: "Rex", born: "2023-02-29" })).toBe(false);
     const unknown = compileSchemaModule({}, [{ schema: { type: "string", format: "no-such-format" } }], { imports: runtimeImports().imports });
@@ -206,11 +215,14 @@ describe("compileValidators", () => {
     expect(result.source).not.toContain("example.com"); // references are resolved at build time
   });
 
-  it("can leave response validators out", () => {
+  it("can leave response schemas out", () => {
     const lean = compileValidators(document, operations, { imports: runtimeImports().imports, responses: false });
-    expect(lean.stats.bytes).toBeLessThan(compiled.stats.bytes);
+    expect(lean.stats.bytes).toBe(compiled.stats.bytes); // response schemas are data, not code
+    expect(lean.responseSchemas).toEqual([]);
+    expect(compiled.responseSchemas.length).toBeGreaterThan(0);
     const getPet = byId(lean.operations, "getPet");
     expect(getPet.responses["200"]!.content["application/json"]!.validator).toBeUndefined();
+    expect(getPet.responses["200"]!.content["application/json"]!.schema).toBeUndefined();
     expect(getPet.parameters[0]!.validator).toBeDefined();
   });
 });

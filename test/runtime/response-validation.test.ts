@@ -136,3 +136,39 @@ describe("response validation", () => {
     expect(await validate(op, response)).toBe(response);
   });
 });
+
+describe("response validation with response schemas (data, interpreted)", () => {
+  // What `brrt build` emits: JSON texts, `$ref`s as `#/$defs/<index>` into the same list.
+  const responseSchemas = [
+    '{"type":"object","required":["id","name"],"properties":{"id":{"type":"integer"},"name":{"$ref":"#/$defs/1"},"password":{"not":true,"writeOnly":true}},"additionalProperties":false}',
+    '{"type":"string","minLength":1}',
+    '{"type":"integer"}',
+  ];
+  const op = operation({
+    operationId: "getUser",
+    responses: { "200": { headers: { "X-Count": { required: false, schema: 2 } }, content: { "application/json": { schema: 0 } } } },
+  });
+
+  it("checks bodies and headers against them and reports pointers into the body", async () => {
+    const validate = createResponseValidator({}, "strict", () => {}, responseSchemas);
+    const good = Response.json({ id: 1, name: "Ann" }, { headers: { "x-count": "2" } });
+    expect(await validate(op, good)).toBe(good);
+    const header = await validate(op, Response.json({ id: 1, name: "Ann" }, { headers: { "x-count": "many" } }));
+    expect(((await header.json()) as { errors: unknown }).errors).toEqual([{ in: "header", name: "X-Count", pointer: "", message: "must be integer" }]);
+    const bad = await validate(op, Response.json({ id: "1", name: "", password: "x", extra: 1 }));
+    expect(bad.status).toBe(500);
+    expect(((await bad.json()) as { errors: unknown }).errors).toEqual([
+      { in: "body", name: "id", pointer: "/id", message: "must be integer" },
+      { in: "body", name: "name", pointer: "/name", message: "must be at least 1 character long" },
+      { in: "body", name: "password", pointer: "/password", message: "must not be present in a response (writeOnly)" },
+      { in: "body", name: "extra", pointer: "/extra", message: "is not an allowed property" },
+    ]);
+    const missing = await validate(op, Response.json({ id: 1 }));
+    expect(((await missing.json()) as { errors: unknown }).errors).toEqual([{ in: "body", name: "name", pointer: "/name", message: "is required" }]);
+  });
+
+  it("a schema index the list lacks is a build bug, reported when the operation is first checked", async () => {
+    const validate = createResponseValidator({}, "strict", () => {}, []);
+    await expect(validate(op, Response.json({ id: 1, name: "Ann" }))).rejects.toThrow(/no response schema \d/);
+  });
+});

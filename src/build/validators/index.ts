@@ -7,6 +7,11 @@
  *   once, read/write-only variants only where used) → ajv standalone code (emit-module.ts)
  *   → compacted (compact-source.ts) → module exporting `validators`
  *
+ * Response bodies and headers are not compiled to code: response validation is a dev/test
+ * feature, off in production, and ajv code is compiled at every worker start whether used or not.
+ * Their linked schemas are emitted as JSON texts instead (response-schemas.ts), which the runtime
+ * interprets with @cfworker/json-schema once response validation is switched on.
+ *
  * Equal schemas share one validator, so a name in `validators` may serve many locations.
  * Error objects keep ajv's shape (`instancePath`, `keyword`, `params`, `message`); for `required`
  * the path is the object lacking the property, which `params.missingProperty` names — the request
@@ -29,6 +34,7 @@ import { buildAjvDocument, type EntrySchema, type Flavour } from "./ajv-document
 export type { Flavour } from "./ajv-document.ts";
 import { emitValidatorModule, type RuntimeImports } from "./emit-module.ts";
 import { isSchemaObject, resolvePointer } from "./keywords.ts";
+import { compileResponseSchemas } from "./response-schemas.ts";
 import { documentPointer } from "./schema-copy.ts";
 import { shapeOf } from "./shape.ts";
 
@@ -40,7 +46,7 @@ export interface CompileValidatorsOptions {
   readonly readOnlyInRequests?: "refuse" | "allow";
   /** A response carrying a writeOnly property is refused (default) or accepted. */
   readonly writeOnlyInResponses?: "refuse" | "allow";
-  /** Generate response body and header validators (default true). */
+  /** Emit response body and header schemas for response validation (default true). */
   readonly responses?: boolean;
   /** How the generated module imports the runtime helpers; defaults to the package's own subpaths. */
   readonly imports?: RuntimeImports;
@@ -51,11 +57,16 @@ export interface CompileValidatorsOptions {
 }
 
 export interface CompiledValidators {
-  /** ES module text exporting `validators: Record<string, Validator>`. */
+  /** ES module text exporting `validators: Record<string, Validator>` (parameters and request bodies). */
   readonly source: string;
-  /** The operations as runtime metadata, `index` = position, validator names and shapes filled in. */
+  /**
+   * Response body and header schemas as JSON texts (`CompiledSpec.responseSchemas`), interpreted
+   * at run time only when response validation is on: see response-schemas.ts.
+   */
+  readonly responseSchemas: readonly string[];
+  /** The operations as runtime metadata, `index` = position, validator names, schema indexes and shapes filled in. */
   readonly operations: OperationMeta[];
-  readonly stats: { readonly validators: number; readonly bytes: number };
+  readonly stats: { readonly validators: number; readonly bytes: number; readonly responseSchemas: number; readonly responseSchemaBytes: number };
   /** Schemas that could not be compiled (their location then has no validator). */
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -157,34 +168,60 @@ export function compileValidators(
   options: CompileValidatorsOptions = {},
 ): CompiledValidators {
   const entries: Entry[] = [];
+  const responseEntries: Entry[] = [];
   let compiled: CompiledSchemaModule | undefined;
-  /** Register a schema to validate; returns a function giving its validator name once compiled. */
+  let responseIndexes: readonly (number | undefined)[] = [];
+  /** Register a schema to validate; returns a function giving its validator name (or response schema index) once compiled. */
   const want: Want = (schema, flavour, source, what, filesAsAny = false) => {
     if (schema === undefined) return () => undefined;
+    if (flavour === "response") {
+      const index = responseEntries.push({ schema, flavour, source, what }) - 1;
+      return () => responseIndexes[index];
+    }
     const index = entries.push({ schema, flavour, source, what, filesAsAny }) - 1;
     return () => compiled?.names[index];
   };
   const builders = operations.map((op, index) => planOperation(op, index, document, want, options.responses !== false));
   compiled = compileSchemaModule(document, entries, options);
+  const responses = compileResponseSchemas(
+    document,
+    responseEntries.map((entry) => entry.schema),
+    { documentUri: DEFAULT_DOCUMENT_URI, writeOnlyInResponses: options.writeOnlyInResponses ?? "refuse", formats: options.formats },
+  );
+  responseIndexes = responses.indexes;
 
   const diagnostics: Diagnostic[] = [];
   const reported = new Set<string>();
-  entries.forEach((entry, index) => {
-    const failure = compiled.failures[index];
-    const key = `${failure} ${entry.source.file}:${entry.source.line}:${entry.source.column}`;
-    if (failure === undefined || reported.has(key)) return;
-    reported.add(key);
-    diagnostics.push(diagnostic(entry.source, `${entry.what}: schema not validated: ${failure}`, "warning"));
-  });
+  const report = (list: readonly Entry[], failures: readonly (string | undefined)[]) =>
+    list.forEach((entry, index) => {
+      const failure = failures[index];
+      const key = `${failure} ${entry.source.file}:${entry.source.line}:${entry.source.column}`;
+      if (failure === undefined || reported.has(key)) return;
+      reported.add(key);
+      diagnostics.push(diagnostic(entry.source, `${entry.what}: schema not validated: ${failure}`, "warning"));
+    });
+  report(entries, compiled.failures);
+  report(responseEntries, responses.failures);
+  const first = responseEntries[0];
+  if (first !== undefined && responses.uncheckedPatterns.length > 0) {
+    const list = responses.uncheckedPatterns.map((p) => JSON.stringify(p)).join(", ");
+    diagnostics.push(diagnostic(first.source, `response validation does not check pattern(s) ${list}: not valid as Unicode regular expressions`, "warning"));
+  }
   return {
     source: compiled.source,
+    responseSchemas: responses.texts,
     operations: builders.map((build) => build()),
-    stats: { validators: compiled.stats.validators, bytes: compiled.stats.bytes },
+    stats: {
+      validators: compiled.stats.validators,
+      bytes: compiled.stats.bytes,
+      responseSchemas: responses.texts.length,
+      responseSchemaBytes: responses.texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0),
+    },
     diagnostics,
   };
 }
 
-type Want = (schema: JsonSchema | undefined, flavour: Flavour, source: SourcePosition, what: string, filesAsAny?: boolean) => () => string | undefined;
+type Want = (schema: JsonSchema | undefined, flavour: Flavour, source: SourcePosition, what: string, filesAsAny?: boolean) => () => string | number | undefined;
 
 /** Registers the operation's schemas now; the returned function builds its metadata once names exist. */
 function planOperation(op: OperationDraft, index: number, document: Record<string, unknown>, want: Want, responses: boolean): () => OperationMeta {
@@ -259,8 +296,10 @@ function planOperation(op: OperationDraft, index: number, document: Record<strin
   };
 }
 
-function optionalName(name: string | undefined): { validator?: string } {
-  return name === undefined ? {} : { validator: name };
+/** A generated validator's name (parameters, request bodies) or a response schema's index. */
+function optionalName(name: string | number | undefined): { validator?: string; schema?: number } {
+  if (name === undefined) return {};
+  return typeof name === "number" ? { schema: name } : { validator: name };
 }
 
 /** The schema's `default`, looking through `$ref`s. */
