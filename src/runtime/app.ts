@@ -166,8 +166,10 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
   const handlerByOp: (Handler<Env> | undefined)[] = spec.operations.map((op) => handlers[op.operationId]);
   // x-websocket / x-sse operations are served by Durable Objects, not handlers.
   const realtimeByOp: boolean[] = spec.operations.map((op) => realtimeKindOf(op) !== undefined);
+  // One pass over the operations, not one per handler (handlers × operations at every start).
+  const operationIds = new Set(spec.operations.map((op) => op.operationId));
   for (const operationId of Object.keys(handlers)) {
-    if (!spec.operations.some((op) => op.operationId === operationId)) {
+    if (!operationIds.has(operationId)) {
       logger.warn(`brrtrouter-edge: handler "${operationId}" matches no operation in the spec and is never called`);
     }
   }
