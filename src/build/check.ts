@@ -13,8 +13,11 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import addFormatsModule from "ajv-formats";
-import { readFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { diagnostic, type Diagnostic, type SourcePosition } from "./diagnostics.ts";
 import type { PathSegment, SourceIndex } from "./positions.ts";
 
@@ -77,21 +80,90 @@ function schema31(): Record<string, unknown> {
   return schema as unknown as Record<string, unknown>;
 }
 
-const compiled = new Map<OpenApiLine, ValidateFunction>();
+/**
+ * How the OpenAPI schemas are compiled: ajv's options and the formats added. The precompiled
+ * modules (check-precompile.ts) are made with the same settings, and their fingerprint covers
+ * them, so a module made with other settings is never used.
+ */
+const CHECK_SETTINGS = {
+  ajv: { allErrors: true, strict: false, verbose: true, validateSchema: false },
+  // "fast" formats: lenient uri-reference, so `#/paths/~1a~1{id}` style pointers written by hand pass.
+  formats: { mode: "fast" },
+  alwaysValidFormats: ["media-range"],
+} as const;
 
+/** The official schema for `line`, with the repairs above: what the check validates against. */
+export function openApiSchemaFor(line: OpenApiLine): Record<string, unknown> {
+  return line === "3.0" ? (draft04ToDraft07(readOfficialSchema("3.0")) as Record<string, unknown>) : schema31();
+}
+
+/** An ajv instance set up for `line`; `source` keeps the generated code (for ajv's standalone output). */
+export function openApiAjv(line: OpenApiLine, source = false): Ajv {
+  const options = { ...CHECK_SETTINGS.ajv, ...(source ? { code: { source: true } } : {}) };
+  const ajv = line === "3.0" ? new Ajv(options) : new Ajv2020(options);
+  addFormats(ajv, CHECK_SETTINGS.formats);
+  for (const name of CHECK_SETTINGS.alwaysValidFormats) ajv.addFormat(name, true);
+  return ajv;
+}
+
+/**
+ * Identifies what a validator for `schema` was compiled from: the schema itself, the settings and
+ * the ajv and ajv-formats versions (their runtime helpers are required by the generated code).
+ */
+export function openApiCheckFingerprint(schema: Record<string, unknown>): string {
+  const versions = ["ajv/package.json", "ajv-formats/package.json"].map((file) => (require(file) as { version: string }).version);
+  return createHash("sha256").update(JSON.stringify([versions, CHECK_SETTINGS, schema])).digest("hex");
+}
+
+/** Precompiled validator module for `line`, written into dist/build/ by scripts/build-cli.mjs. */
+export function precompiledCheckFile(line: OpenApiLine, directory: string): string {
+  return path.join(directory, `openapi-check-${line}.cjs`);
+}
+
+/**
+ * Where the precompiled modules are looked for. Bundled, this code runs from dist/cli/ or
+ * dist/build/, and `../build/` is dist/build/ from both; run from src/build/ (tsx, tests) it
+ * names src/build/, which holds none, so src/ always compiles its own check and never uses a
+ * dist/ built from other sources.
+ */
+let precompiledDirectory: string | undefined = fileURLToPath(new URL("../build/", import.meta.url));
+
+const compiled = new Map<OpenApiLine, { validate: ValidateFunction; precompiled: boolean }>();
+
+/** Tests: look for precompiled modules in `directory` (undefined: never), and forget compiled validators. */
+export function usePrecompiledOpenApiChecks(directory: string | undefined): void {
+  precompiledDirectory = directory;
+  compiled.clear();
+}
+
+/** Whether the check for `line` uses a precompiled module (after it was prepared or used). */
+export function openApiCheckIsPrecompiled(line: OpenApiLine): boolean | undefined {
+  return compiled.get(line)?.precompiled;
+}
+
+/** The precompiled validator for `line`, if its module exists and was made from this schema and these settings. */
+function loadPrecompiled(line: OpenApiLine, schema: Record<string, unknown>): ValidateFunction | undefined {
+  if (precompiledDirectory === undefined) return undefined;
+  const file = precompiledCheckFile(line, precompiledDirectory);
+  if (!existsSync(file)) return undefined;
+  const loaded = require(file) as ValidateFunction & { fingerprint?: unknown };
+  return loaded.fingerprint === openApiCheckFingerprint(schema) ? loaded : undefined;
+}
+
+/**
+ * Compiling a schema this size costs ~0.2-0.3 s of CPU per build, so dist/ holds the validators
+ * generated once (ajv standalone code); compiling here is the fallback (src/ run through tsx, or
+ * a module made from another schema or other settings).
+ */
 function validatorFor(line: OpenApiLine): ValidateFunction {
-  let validate = compiled.get(line);
-  if (!validate) {
-    const options = { allErrors: true, strict: false, verbose: true, validateSchema: false };
-    const ajv = line === "3.0" ? new Ajv(options) : new Ajv2020(options);
-    // "fast" formats: lenient uri-reference, so `#/paths/~1a~1{id}` style pointers written by hand pass.
-    addFormats(ajv, { mode: "fast" });
-    ajv.addFormat("media-range", true);
-    const schema = line === "3.0" ? (draft04ToDraft07(readOfficialSchema("3.0")) as Record<string, unknown>) : schema31();
-    validate = ajv.compile(schema);
-    compiled.set(line, validate);
+  let entry = compiled.get(line);
+  if (!entry) {
+    const schema = openApiSchemaFor(line);
+    const precompiled = loadPrecompiled(line, schema);
+    entry = precompiled ? { validate: precompiled, precompiled: true } : { validate: openApiAjv(line).compile(schema), precompiled: false };
+    compiled.set(line, entry);
   }
-  return validate;
+  return entry.validate;
 }
 
 /**
