@@ -16,7 +16,7 @@ import { mockResponse } from "./mock.ts";
 import { Problem, isProblem } from "./problem.ts";
 import { requestIdFor } from "./request-id.ts";
 import { createRequestParser, RequestUrl, type ParsedRequest, type RequestParserOptions } from "./request/index.ts";
-import { resultToResponse, withRequestId } from "./respond.ts";
+import { REQUEST_ID_HEADER, requestIdHeaders, resultToResponse, withRequestId } from "./respond.ts";
 import { createResponseValidator, type ResponseValidationMode } from "./response-validation.ts";
 import { dispatchRealtime, realtimeKindOf, type RealtimeEnv } from "../durable/realtime-dispatch.ts";
 import { createAuthoriser, unconfiguredSchemes, type Auth, type SecurityConfig } from "./security/index.ts";
@@ -131,11 +131,6 @@ function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return value !== null && value !== undefined && typeof (value as { then?: unknown }).then === "function";
 }
 
-/** `x-request-id` for a Problem's response: every answer carries the request's id. */
-function idHeader(requestId: string): Record<string, string> {
-  return { "x-request-id": requestId };
-}
-
 function stripBodyForHead(response: Response): Response {
   return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
@@ -208,7 +203,7 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
       // Synchronous on a verified-token cache hit: await only a real promise.
       let authorised = authorise(request, url, op, env);
       if (authorised instanceof Promise) authorised = await authorised;
-      if (isProblem(authorised)) return authorised.toResponse(idHeader(requestId));
+      if (isProblem(authorised)) return authorised.toResponse(requestIdHeaders(requestId));
       auth = authorised;
     }
 
@@ -216,7 +211,7 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
     // Synchronous unless there is a body to read.
     let parsed = parseRequest(request, url, op, rawParams);
     if (parsed instanceof Promise) parsed = await parsed;
-    if (isProblem(parsed)) return parsed.toResponse(idHeader(requestId));
+    if (isProblem(parsed)) return parsed.toResponse(requestIdHeaders(requestId));
 
     // 3. dispatch
     if (realtimeByOp[op.index] === true) {
@@ -225,7 +220,7 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
     }
     const handler = handlerByOp[op.index];
     if (handler === undefined) {
-      return options.mock === true ? withRequestId(mockResponse(op, request), requestId) : notImplemented(op).toResponse(idHeader(requestId));
+      return options.mock === true ? withRequestId(mockResponse(op, request), requestId) : notImplemented(op).toResponse(requestIdHeaders(requestId));
     }
     const handlerRequest = new PipelineRequest(request, url, parsed, auth, op);
     const context: HandlerContext<Env> = { env, waitUntil: (p) => ctx.waitUntil(p), requestId };
@@ -256,10 +251,10 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
         return method === "HEAD" ? serving.then(stripBodyForHead) : serving;
       }
       case 405:
-        if (method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: found.allow, "x-request-id": requestId } });
-        return methodNotAllowed(method, found.allow).toResponse(idHeader(requestId));
+        if (method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: found.allow, [REQUEST_ID_HEADER]: requestId } });
+        return methodNotAllowed(method, found.allow).toResponse(requestIdHeaders(requestId));
       case 400:
-        return badPath(found.param).toResponse(idHeader(requestId));
+        return badPath(found.param).toResponse(requestIdHeaders(requestId));
       default:
         return composedRoute(request, url, env, ctx, requestId);
     }
@@ -270,7 +265,7 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
     const composed: unknown = await outer.fetch(request as IRequest, env, ctx);
     if (composed instanceof Response) return withRequestId(composed, requestId);
     if (composed !== undefined && composed !== null) return resultToResponse(composed as never, requestId);
-    return notFound(url.pathname).toResponse(idHeader(requestId));
+    return notFound(url.pathname).toResponse(requestIdHeaders(requestId));
   }
 
   return {
@@ -285,7 +280,7 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
         const problem = new Problem(500, "Internal Server Error", "The server failed to handle this request.", {
           extensions: { requestId },
         });
-        return problem.toResponse(idHeader(requestId));
+        return problem.toResponse(requestIdHeaders(requestId));
       }
     },
   };

@@ -11,6 +11,11 @@ import type { HandlerResult } from "./handler.ts";
 const JSON_TYPE = "application/json";
 export const REQUEST_ID_HEADER = "x-request-id";
 
+/** The `x-request-id` header as a Response init's headers (for problems and empty answers). */
+export function requestIdHeaders(requestId: string): Record<string, string> {
+  return { [REQUEST_ID_HEADER]: requestId };
+}
+
 function isJsonType(contentType: string): boolean {
   const semi = contentType.indexOf(";");
   const type = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
@@ -39,16 +44,16 @@ export function withRequestId(response: Response, requestId: string): Response {
 export function resultToResponse(result: Response | HandlerResult | null | undefined, requestId?: string): Response {
   if (result instanceof Response) return requestId === undefined ? result : withRequestId(result, requestId);
   if (result === null || result === undefined) {
-    return new Response(null, { status: 204, headers: requestId === undefined ? undefined : { "x-request-id": requestId } });
+    return new Response(null, { status: 204, headers: requestId === undefined ? undefined : requestIdHeaders(requestId) });
   }
   const status = result.status ?? 200;
   const body = result.body;
   const empty = body === undefined || body === null || status === 204 || status === 304;
   if (result.headers === undefined) {
     // The common case: every header in the init, one pass into C++.
-    if (empty) return new Response(null, { status, headers: requestId === undefined ? undefined : { "x-request-id": requestId } });
+    if (empty) return new Response(null, { status, headers: requestId === undefined ? undefined : requestIdHeaders(requestId) });
     const headers: Record<string, string> =
-      requestId === undefined ? { "content-type": JSON_TYPE } : { "content-type": JSON_TYPE, "x-request-id": requestId };
+      requestId === undefined ? { "content-type": JSON_TYPE } : { "content-type": JSON_TYPE, [REQUEST_ID_HEADER]: requestId };
     return new Response(JSON.stringify(body), { status, headers });
   }
   // Handler-chosen headers: a Headers object keeps their case-insensitive merging exact.
