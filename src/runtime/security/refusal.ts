@@ -15,10 +15,10 @@ export interface ScopeShortfall {
 }
 
 export interface RefusalInput {
-  /** Distinct scheme names in order of first appearance in `op.security`. */
-  readonly schemeNames: readonly string[];
-  readonly evaluators: ReadonlyMap<string, SchemeEvaluator>;
-  readonly outcomes: ReadonlyMap<string, SchemeOutcome>;
+  /** Distinct schemes in order of first appearance in `op.security`; evaluator undefined for one the spec does not declare. */
+  readonly schemes: readonly { readonly name: string; readonly evaluator: SchemeEvaluator | undefined }[];
+  /** Parallel to `schemes`: what each produced, undefined for one never verified. */
+  readonly outcomes: readonly (SchemeOutcome | undefined)[];
   readonly realm: string;
   readonly scopeShortfall: ScopeShortfall | undefined;
 }
@@ -26,8 +26,8 @@ export interface RefusalInput {
 export function refusalProblem(input: RefusalInput): Problem {
   if (input.scopeShortfall !== undefined) return forbidden(input, input.scopeShortfall);
   let serverStatus: 500 | 503 | undefined;
-  for (const outcome of input.outcomes.values()) {
-    if (outcome.kind === "server_error" && (serverStatus === undefined || outcome.status === 500)) serverStatus = outcome.status;
+  for (const outcome of input.outcomes) {
+    if (outcome?.kind === "server_error" && (serverStatus === undefined || outcome.status === 500)) serverStatus = outcome.status;
   }
   if (serverStatus === 500) {
     return new Problem(500, "Internal Server Error", "Authentication is not configured correctly for this operation.");
@@ -48,10 +48,10 @@ function unauthorized(input: RefusalInput): Problem {
   const challenges: Challenge[] = [];
   const errors: ProblemError[] = [];
   const realm = `realm=${quote(input.realm)}`;
-  for (const name of input.schemeNames) {
-    const evaluator = input.evaluators.get(name);
+  for (let i = 0; i < input.schemes.length; i++) {
+    const evaluator = input.schemes[i]!.evaluator;
     if (evaluator === undefined) continue;
-    const outcome = input.outcomes.get(name);
+    const outcome = input.outcomes[i];
     const refusedHere = outcome?.kind === "refused" ? outcome : undefined;
     if (refusedHere !== undefined && evaluator.location !== undefined) {
       errors.push({ in: evaluator.location.in, name: evaluator.location.name, pointer: "", message: refusedHere.description });
@@ -83,7 +83,7 @@ function unauthorized(input: RefusalInput): Problem {
 }
 
 function forbidden(input: RefusalInput, shortfall: ScopeShortfall): Problem {
-  const template = input.evaluators.get(shortfall.scheme)?.challenge;
+  const template = input.schemes.find((scheme) => scheme.name === shortfall.scheme)?.evaluator?.challenge;
   const scope = shortfall.scopes.join(" ");
   const header =
     template !== undefined
