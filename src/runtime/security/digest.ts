@@ -1,7 +1,8 @@
 /**
- * Hashing and constant-time comparison. API keys are compared as WebCrypto digests (so the
- * comparison time says nothing about the key); verified-token cache keys are a synchronous
- * SHA-256 of the token (@noble/hashes; the cache never holds a raw token), see below.
+ * Hashing and constant-time comparison. API keys are compared as SHA-256 digests in constant time
+ * (so the comparison time says nothing about the key), and verified-token cache keys are a
+ * SHA-256 of the token (the cache never holds a raw token); both hash synchronously with
+ * @noble/hashes, see below. The WebCrypto `sha256` stays for callers that may await.
  */
 
 import { sha256 as nobleSha256 } from "@noble/hashes/sha2.js";
@@ -35,14 +36,16 @@ export function timingSafeEqual(a: Uint8Array, b: Uint8Array): boolean {
   return difference === 0;
 }
 
-// --- Synchronous SHA-256 for the verified-token cache key -------------------------------------
+// --- Synchronous SHA-256 for API keys and the verified-token cache key --------------------------
 //
-// A cache hit is on every authenticated request. Under load in workerd, awaiting WebCrypto's
-// digest promise was the largest single item of a cache hit (12 % of profile samples, far above
-// the digest's ~3 µs in isolation), so the key is hashed synchronously, by @noble/hashes
-// (audited, dependency-free): SHA-256 is not something to hand-write. Measured against a
-// hand-specialised version in workerd it costs ~2.5 µs more per request; worth it for a
-// reviewed implementation of a security primitive.
+// A cache hit (or an API key check) is on every authenticated request. Under load in workerd,
+// awaiting WebCrypto's digest promise was the largest single item of a cache hit (12 % of profile
+// samples, far above the digest's ~3 µs in isolation), so the key is hashed synchronously, by
+// @noble/hashes (audited, dependency-free): SHA-256 is not something to hand-write. Measured
+// against a hand-specialised version in workerd it costs ~2.5 µs more per request; worth it for a
+// reviewed implementation of a security primitive. (Hashing the presented key in time that varies
+// with that key would tell its sender nothing about the configured keys; what must not vary is
+// the comparison, which is timingSafeEqual over digests.)
 
 /** SHA-256 of `text` (UTF-8), synchronously: the 32 digest bytes. */
 export function sha256Sync(text: string): Uint8Array {

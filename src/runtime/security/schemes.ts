@@ -1,14 +1,15 @@
 /**
  * One evaluator per configured security scheme, built once when the authoriser is created:
- * `extract` finds the credential (cheap, synchronous), `verify` decides on it (async; hashing,
- * crypto, verifiers). Config mistakes that could never work throw here, at creation.
+ * `extract` finds the credential (cheap, synchronous), `verify` decides on it — synchronously
+ * unless it really has to wait (JWT signature checks and key resolution, a verifier that returns
+ * a promise). Config mistakes that could never work throw here, at creation.
  */
 import type { SecuritySchemeMeta } from "../compiled-spec.ts";
 import type { ProblemLocation } from "../problem.ts";
 import type { UrlParts } from "../request/target.ts";
 import { KeySourceError, readStringBinding } from "./bindings.ts";
 import { TOKEN68, apiKeyCredential, authorizationCredential } from "./credentials.ts";
-import { sha256, timingSafeEqual } from "./digest.ts";
+import { sha256Sync, timingSafeEqual } from "./digest.ts";
 import { checkJwtConfig, createJwtVerifier, type JwtVerifier } from "./jwt.ts";
 import { outcomeFromAnswer, refused, serverError, type SchemeOutcome } from "./outcome.ts";
 import type { TokenCache } from "./token-cache.ts";
@@ -38,7 +39,10 @@ export interface SchemeEvaluator {
   /** Where the credential is carried, for problem `errors`. */
   readonly location: { readonly in: ProblemLocation; readonly name: string } | undefined;
   extract(request: Request, url: UrlParts): string | undefined;
-  /** Synchronous where nothing needs waiting for (a verified-token cache hit, a malformed token). */
+  /**
+   * Synchronous where nothing needs waiting for (a verified-token cache hit, an API key from a
+   * binding, a synchronous verifier, a malformed credential); otherwise a native Promise.
+   */
   verify(credential: string, request: Request, env: unknown): SchemeOutcome | Promise<SchemeOutcome>;
 }
 
@@ -81,7 +85,7 @@ export function createEvaluator(name: string, meta: SecuritySchemeMeta, config: 
       location: undefined,
       // With a custom verifier, presence is the verifier's call; by default, Cloudflare's client-cert flag.
       extract: (request) => (custom !== undefined || clientCertificate(request)?.certPresented === "1" ? "" : undefined),
-      verify: async (_credential, request, env) => {
+      verify: (_credential, request, env) => {
         if (config === undefined) return serverError(500, "not_configured", `${where} has no config`);
         if (custom !== undefined) return callVerifier(() => custom(request, env), name, meta);
         const cert = clientCertificate(request);
@@ -110,7 +114,7 @@ export function createEvaluator(name: string, meta: SecuritySchemeMeta, config: 
   const challenge: ChallengeTemplate | undefined = meta.type === "http" && /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(meta.scheme)
     ? { authScheme: meta.scheme, params: [], mergeable: false }
     : undefined;
-  return { name, meta, challenge, location: AUTHORIZATION, extract: () => undefined, verify: async () => serverError(500, "not_configured", `${where} is not supported`) };
+  return { name, meta, challenge, location: AUTHORIZATION, extract: () => undefined, verify: () => serverError(500, "not_configured", `${where} is not supported`) };
 }
 
 function unconfigured(
@@ -121,21 +125,22 @@ function unconfigured(
   extract: SchemeEvaluator["extract"],
 ): SchemeEvaluator {
   // Fail closed: an absent credential still gets the ordinary 401; a present one cannot be checked.
-  return { name, meta, challenge, location, extract, verify: async () => serverError(500, "not_configured", `security scheme "${name}" has no config`) };
+  return { name, meta, challenge, location, extract, verify: () => serverError(500, "not_configured", `security scheme "${name}" has no config`) };
 }
 
 function apiKeyVerifier(name: string, meta: SecuritySchemeMeta, config: ApiKeySchemeConfig, deps: EvaluatorDeps): SchemeEvaluator["verify"] {
   if ("verifyKey" in config) {
     const verifyKey = config.verifyKey;
-    return async (key, _request, env) => {
+    return (key, _request, env) => {
       if (key.length > deps.maxTokenBytes) return refused("oversize", "The API key is too long");
       return callVerifier(() => verifyKey(key, env), name, meta);
     };
   }
   const binding = config.keysFrom;
-  // Digests of the configured keys, recomputed only when the binding's value changes.
-  let current: { value: string; labels: readonly (string | undefined)[]; digests: readonly Uint8Array[] } | undefined;
-  return async (key, _request, env) => {
+  // Digests of the configured keys and the outcome each grants, recomputed only when the binding's
+  // value changes: a known key answers with the same frozen result every time.
+  let current: { value: string; digests: readonly Uint8Array[]; outcomes: readonly SchemeOutcome[] } | undefined;
+  return (key, _request, env) => {
     if (key.length > deps.maxTokenBytes) return refused("oversize", "The API key is too long");
     let value: string;
     try {
@@ -145,18 +150,23 @@ function apiKeyVerifier(name: string, meta: SecuritySchemeMeta, config: ApiKeySc
     }
     if (current === undefined || current.value !== value) {
       const entries = parseKeyList(value);
-      const digests = await Promise.all(entries.map((entry) => sha256(entry.key)));
-      current = { value, labels: entries.map((entry) => entry.label), digests };
+      current = {
+        value,
+        digests: entries.map((entry) => sha256Sync(entry.key)),
+        outcomes: entries.map((entry) => outcomeFromAnswer(entry.label !== undefined ? entry.label : {}, name, meta.type)),
+      };
     }
-    const presented = await sha256(key);
-    // Compare against every key without stopping early: timing says nothing about which (or whether) one matched.
+    // Keys are compared as SHA-256 digests (synchronous, @noble/hashes), 32 bytes against 32 bytes
+    // with timingSafeEqual, against every configured key without stopping early: timing says
+    // nothing about which (or whether) one matched, nor how much of a key was right; the
+    // configured keys are hashed only when the binding changes, never per request.
+    const presented = sha256Sync(key);
     let match = -1;
     for (let i = 0; i < current.digests.length; i++) {
       if (timingSafeEqual(presented, current.digests[i]!) && match === -1) match = i;
     }
     if (match === -1) return refused("unknown_credential", "The API key is not recognised");
-    const label = current.labels[match];
-    return outcomeFromAnswer(label !== undefined ? label : {}, name, meta.type);
+    return current.outcomes[match]!;
   };
 }
 
@@ -204,7 +214,7 @@ const strictUtf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 function basicVerifier(name: string, meta: SecuritySchemeMeta, config: BasicSchemeConfig, deps: EvaluatorDeps): SchemeEvaluator["verify"] {
   const verifyCredentials = config.verifyCredentials;
-  return async (credential, _request, env) => {
+  return (credential, _request, env) => {
     if (credential.length > deps.maxTokenBytes) return refused("oversize", "The credentials are too long");
     if (credential === "" || credential.length % 4 !== 0 || !BASE64.test(credential)) return refused("malformed", "The credentials are not valid base64");
     let decoded: string;
@@ -224,14 +234,43 @@ function basicVerifier(name: string, meta: SecuritySchemeMeta, config: BasicSche
   };
 }
 
-/** A verifier that throws (introspection endpoint down, a bug) is the server's problem: 503, not 401. */
-async function callVerifier(call: () => VerifierAnswer | Promise<VerifierAnswer>, name: string, meta: SecuritySchemeMeta): Promise<SchemeOutcome> {
+/**
+ * A pluggable verifier's answer as an outcome: synchronously when it answers synchronously, a
+ * promise when it returns one (any thenable). A verifier that throws or rejects (introspection
+ * endpoint down, a bug) is the server's problem: 503, not 401.
+ */
+function callVerifier(call: () => VerifierAnswer | Promise<VerifierAnswer>, name: string, meta: SecuritySchemeMeta): SchemeOutcome | Promise<SchemeOutcome> {
+  let answer: VerifierAnswer | Promise<VerifierAnswer>;
   try {
-    return outcomeFromAnswer(await call(), name, meta.type);
+    answer = call();
   } catch (error) {
-    if (error instanceof KeySourceError) return keySourceOutcome(error);
-    return serverError(503, "verifier_error", `security scheme "${name}": the verifier threw`);
+    return verifierFailure(error, name);
   }
+  if (isThenable(answer)) {
+    return Promise.resolve(answer).then(
+      (settled) => outcomeOfAnswer(settled, name, meta),
+      (error: unknown) => verifierFailure(error, name),
+    );
+  }
+  return outcomeOfAnswer(answer, name, meta);
+}
+
+/** `outcomeFromAnswer`, with an answer it cannot take (claims structuredClone refuses) counted as the verifier's failure. */
+function outcomeOfAnswer(answer: VerifierAnswer, name: string, meta: SecuritySchemeMeta): SchemeOutcome {
+  try {
+    return outcomeFromAnswer(answer, name, meta.type);
+  } catch (error) {
+    return verifierFailure(error, name);
+  }
+}
+
+function verifierFailure(error: unknown, name: string): SchemeOutcome {
+  if (error instanceof KeySourceError) return keySourceOutcome(error);
+  return serverError(503, "verifier_error", `security scheme "${name}": the verifier threw`);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && typeof value === "object" && typeof (value as { then?: unknown }).then === "function";
 }
 
 function keySourceOutcome(error: unknown): SchemeOutcome {
