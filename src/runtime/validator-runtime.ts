@@ -55,8 +55,9 @@ export function pattern(source: string, flags: string): RegExp {
 /**
  * Append one error (the generated code calls this at every error site instead of building the
  * object and pushing it inline, which is a third of a large module). Returns the list.
+ * `params` defaults to a fresh `{}` (readOnly, anyOf, not, ...).
  */
-export function addError(list: ValidationError[] | null, instancePath: string, keyword: string, params: Readonly<Record<string, unknown>>): ValidationError[] {
+export function addError(list: ValidationError[] | null, instancePath: string, keyword: string, params: Readonly<Record<string, unknown>> = {}): ValidationError[] {
   const error: ValidationError = { instancePath, keyword, params };
   if (list === null) return [error];
   list.push(error);
@@ -64,13 +65,49 @@ export function addError(list: ValidationError[] | null, instancePath: string, k
 }
 
 /** `addError` for a `type` violation (the commonest error site by far: one argument less to write). */
-export function addTypeError(list: ValidationError[] | null, instancePath: string, type: string): ValidationError[] {
+export function addTypeError(list: ValidationError[] | null, instancePath: string, type: unknown): ValidationError[] {
   return addError(list, instancePath, "type", { type });
 }
 
 /** `addError` for a missing required property. */
 export function addRequiredError(list: ValidationError[] | null, instancePath: string, missingProperty: string): ValidationError[] {
   return addError(list, instancePath, "required", { missingProperty });
+}
+
+/**
+ * Keywords whose error params are one value, by the name ajv gives it (`enum` → `{allowedValues}`),
+ * and the bounds, whose params are a fixed comparison and the limit. The build (compact-source.ts)
+ * passes only the value for these, `addParamError` puts the params back together exactly.
+ */
+export const SINGLE_PARAM_NAMES: ReadonlyMap<string, string> = new Map([
+  ["type", "type"],
+  ["required", "missingProperty"],
+  ["enum", "allowedValues"],
+  ["const", "allowedValue"],
+  ["format", "format"],
+  ["pattern", "pattern"],
+  ["multipleOf", "multipleOf"],
+  ["maxLength", "limit"],
+  ["minLength", "limit"],
+  ["maxItems", "limit"],
+  ["minItems", "limit"],
+  ["maxProperties", "limit"],
+  ["minProperties", "limit"],
+  ["additionalProperties", "additionalProperty"],
+  ["oneOf", "passingSchemas"],
+  ["propertyNames", "propertyName"],
+]);
+export const BOUND_COMPARISONS: ReadonlyMap<string, string> = new Map([
+  ["maximum", "<="],
+  ["minimum", ">="],
+  ["exclusiveMaximum", "<"],
+  ["exclusiveMinimum", ">"],
+]);
+
+/** `addError` for a keyword of {@link SINGLE_PARAM_NAMES} or {@link BOUND_COMPARISONS}, given the params' value. */
+export function addParamError(list: ValidationError[] | null, instancePath: string, keyword: string, value: unknown): ValidationError[] {
+  const comparison = BOUND_COMPARISONS.get(keyword);
+  return addError(list, instancePath, keyword, comparison === undefined ? { [SINGLE_PARAM_NAMES.get(keyword) as string]: value } : { comparison, limit: value });
 }
 
 /** Append the errors of a validator this one called (`more` is set: the call returned false). */
@@ -99,6 +136,27 @@ export function validator(validate: GeneratedValidate): Validator {
       return true;
     }
     wrapped.errors = shapeErrors(validate.errors ?? []);
+    return false;
+  };
+  return wrapped;
+}
+
+/**
+ * A generated function that pushes its errors onto the list it is given (compact-source.ts
+ * `sharedErrorList`); valid when it pushed none (net: a rule that recovered truncates what its
+ * failed alternatives pushed).
+ */
+export type ListValidate = (data: unknown, instancePath: string, errors: ValidationError[]) => boolean;
+
+/** {@link validator} for a {@link ListValidate}: one list per call, filled by every validator it calls. */
+export function listValidator(validate: ListValidate): Validator {
+  const wrapped: Validator = (data: unknown): boolean => {
+    const errors: ValidationError[] = [];
+    if (validate(data, "", errors)) {
+      wrapped.errors = null;
+      return true;
+    }
+    wrapped.errors = shapeErrors(errors);
     return false;
   };
   return wrapped;

@@ -1,8 +1,13 @@
 /**
  * Exact, local rewrites of ajv's standalone output that make it smaller without changing what
  * it does. Each one matches text ajv generates in one fixed form; anything else is left alone.
- * For a large spec (DigitalOcean) together they take about a third off the module.
+ * Where a rewrite must apply everywhere or nowhere (a calling convention), it checks that it
+ * did and otherwise returns the code as it was.
+ *
+ * Why bother: a Worker compiles (at least pre-parses) every byte of its modules at each start,
+ * and for a large spec the validators are the largest module by far.
  */
+import { BOUND_COMPARISONS, SINGLE_PARAM_NAMES } from "../../runtime/validator-runtime.ts";
 
 /** `schemaPath` is not part of the contract's ValidationError, and it is a long string per error site. */
 function dropSchemaPaths(code: string): string {
@@ -15,10 +20,17 @@ function compactErrorPush(code: string): string {
 }
 
 const STRING = String.raw`"(?:[^"\\]|\\.)*"`;
-/** `instancePath`, or it plus string literals and loop indices. */
-const PATH_EXPRESSION = String.raw`instancePath(?:\s*\+\s*(?:${STRING}|[\w$]+))*`;
-/** `{type: "string"}`, `{limit: 1}`, `{allowedValues: schema3.enum}`: values without braces, commas or bare quotes. */
-const PARAMS = String.raw`\{(?:[\w$]+: (?:${STRING}|[^,{}"]+)(?:, [\w$]+: (?:${STRING}|[^,{}"]+))*)?\}`;
+/**
+ * A property name made a JSON-pointer token, as ajv writes it for additional/pattern properties
+ * (`key0.replace(/~/g, "~0").replace(/\//g, "~1")`; any string, so it also reads masked code).
+ */
+const ESCAPED_KEY = String.raw`[\w$]+\.replace\(/~/g, ${STRING}\)\.replace\(/\\//g, ${STRING}\)`;
+/** `instancePath`, or it plus string literals, loop indices and escaped property names. */
+const PATH_EXPRESSION = String.raw`instancePath(?:\s*\+\s*(?:${STRING}|${ESCAPED_KEY}|[\w$]+))*`;
+/** A params value: a literal, a variable, or a value read from a schema constant (`schema3.properties["a.b"].enum`). */
+const PARAM_VALUE = String.raw`(?:${STRING}|[\w$]+(?:\.[\w$]+|\[(?:${STRING}|\d+)\])*|-?[\d.eE+-]+)`;
+/** `{type: "string"}`, `{limit: 1}`, `{comparison: "<=", limit: 2}`, `{allowedValues: schema3.enum}`, `{}`. */
+const PARAMS = String.raw`\{(?:[\w$]+: ${PARAM_VALUE}(?:, [\w$]+: ${PARAM_VALUE})*)?\}`;
 const ERROR_SITE = new RegExp(
   String.raw`const (err\d+) = \{(?:instancePath|instancePath:(${PATH_EXPRESSION})),keyword:(${STRING}),params:(${PARAMS})\};\(vErrors\|\|\(vErrors=\[\]\)\)\.push\(\1\);`,
   "g",
@@ -28,24 +40,39 @@ export const ADD_ERROR_BINDING = "__brrt_addError";
 /** The same for the two commonest errors, whose keyword and params shape are fixed. */
 export const ADD_TYPE_ERROR_BINDING = "__brrt_addTypeError";
 export const ADD_REQUIRED_ERROR_BINDING = "__brrt_addRequiredError";
+/** The same for the keywords whose params are one value (or a bound and its comparison): see validator-runtime.ts `addParamError`. */
+export const ADD_PARAM_ERROR_BINDING = "__brrt_addParamError";
 /** Appends a called validator's errors (see validator-runtime.ts `concatErrors`). */
 export const CONCAT_ERRORS_BINDING = "__brrt_concatErrors";
 
-const ONLY_STRING_PARAM = new RegExp(String.raw`^\{(type|missingProperty): (${STRING})\}$`);
+/** `{name: value}` or `{comparison: "<=", limit: value}`, split. */
+const ONE_PARAM = new RegExp(String.raw`^\{([\w$]+): (${PARAM_VALUE})\}$`);
+const BOUND_PARAMS = new RegExp(String.raw`^\{comparison: (${STRING}), limit: (${PARAM_VALUE})\}$`);
 
 /**
  * The error object literal and its push, at each of the thousands of places ajv reports an
- * error, → one call: `vErrors=addError(vErrors,path,"keyword",{params});`, or for `type` and
- * `required` (7 of 10 sites in a large spec) `vErrors=addTypeError(vErrors,path,"string");`.
+ * error, → one call: `vErrors=addError(vErrors,path,"keyword",{params});`, for `type` and
+ * `required` (7 of 10 sites in a large spec) `vErrors=addTypeError(vErrors,path,"string");`,
+ * and for the keywords whose params are one value `vErrors=addParamError(vErrors,path,"enum",value);`.
  * A site in any other form (a params value the pattern does not read) is left as it is.
  */
 function compactErrorSites(code: string): string {
-  return code.replace(ERROR_SITE, (_site, _name: string, path: string | undefined, keyword: string, params: string) => {
+  return code.replace(ERROR_SITE, (_site, _name: string, path: string | undefined, keywordLiteral: string, params: string) => {
     const at = path ?? "instancePath";
-    const only = ONLY_STRING_PARAM.exec(params);
-    if (only !== null && keyword === '"type"' && only[1] === "type") return `vErrors=${ADD_TYPE_ERROR_BINDING}(vErrors,${at},${only[2]});`;
-    if (only !== null && keyword === '"required"' && only[1] === "missingProperty") return `vErrors=${ADD_REQUIRED_ERROR_BINDING}(vErrors,${at},${only[2]});`;
-    return `vErrors=${ADD_ERROR_BINDING}(vErrors,${at},${keyword},${params});`;
+    const keyword = JSON.parse(keywordLiteral) as string;
+    const one = ONE_PARAM.exec(params);
+    if (one !== null && SINGLE_PARAM_NAMES.get(keyword) === one[1]) {
+      if (keyword === "type") return `vErrors=${ADD_TYPE_ERROR_BINDING}(vErrors,${at},${one[2]});`;
+      if (keyword === "required") return `vErrors=${ADD_REQUIRED_ERROR_BINDING}(vErrors,${at},${one[2]});`;
+      return `vErrors=${ADD_PARAM_ERROR_BINDING}(vErrors,${at},${keywordLiteral},${one[2]});`;
+    }
+    const bound = BOUND_PARAMS.exec(params);
+    const comparison = BOUND_COMPARISONS.get(keyword);
+    if (bound !== null && comparison !== undefined && JSON.stringify(comparison) === bound[1]) {
+      return `vErrors=${ADD_PARAM_ERROR_BINDING}(vErrors,${at},${keywordLiteral},${bound[2]});`;
+    }
+    if (params === "{}") return `vErrors=${ADD_ERROR_BINDING}(vErrors,${at},${keywordLiteral});`;
+    return `vErrors=${ADD_ERROR_BINDING}(vErrors,${at},${keywordLiteral},${params});`;
   });
 }
 
@@ -59,12 +86,9 @@ function compactConcatSites(code: string): string {
 const SIGNATURE = /function (validate\d+)\(data, \{instancePath="", parentData, parentDataProperty, rootData=data\}=\{\}\)\{/g;
 /** The value a validator is called on: `data`, `data0[i0]`, `data.meta`, `data["x-y"]`. */
 const ARGUMENT = String.raw`[\w$]+(?:\.[\w$]+|\[(?:${STRING}|[\w$]+)\])*`;
-/** A property name made a JSON-pointer token, as ajv writes it for additional/pattern properties. */
-const ESCAPED_KEY = String.raw`[\w$]+\.replace\(/~/g, "~0"\)\.replace\(/\\//g, "~1"\)`;
-const CALL_PATH = String.raw`instancePath(?:\s*\+\s*(?:${STRING}|${ESCAPED_KEY}|[\w$]+))*`;
 /** `validate12(...)`, or `wrapper0.validate(...)` where ajv breaks a recursive reference. */
 const CALL = new RegExp(
-  String.raw`\b(validate\d+|wrapper\d+\.validate)\((${ARGUMENT}), \{instancePath(?::(${CALL_PATH}))?,parentData(?::[\w$]+)?,parentDataProperty(?::(?:${STRING}|[\w$]+))?,rootData\}\)`,
+  String.raw`\b(validate\d+|wrapper\d+\.validate)\((${ARGUMENT}), \{instancePath(?::(${PATH_EXPRESSION}))?,parentData(?::[\w$]+)?,parentDataProperty(?::(?:${STRING}|[\w$]+))?,rootData\}\)`,
   "g",
 );
 
@@ -86,6 +110,89 @@ function positionalInstancePath(code: string): string {
     })
     .replace(CALL, (_whole, name: string, argument: string, path: string | undefined) => `${name}(${argument}, ${path ?? "instancePath"})`);
   if (signatures !== functions || /\b(?:parentData|parentDataProperty|rootData)\b/.test(rewritten)) return code;
+  return rewritten;
+}
+
+/**
+ * The code with every string literal replaced by `"<index>"`, so that structural rewrites cannot
+ * match inside a property name or a pattern. ajv writes strings only as JSON-style double-quoted
+ * literals; its only regular expression literals (`/~/g`, `/\//g`) hold no quote.
+ */
+function maskStrings(code: string): { readonly masked: string; restore(text: string): string } {
+  const strings: string[] = [];
+  const masked = code.replace(new RegExp(STRING, "g"), (literal) => `"${strings.push(literal) - 1}"`);
+  return { masked, restore: (text) => text.replace(/"(\d+)"/g, (_whole, index: string) => strings[Number(index)] as string) };
+}
+
+/** The positional signature (see positionalInstancePath) with ajv's two error locals. */
+const OWN_LIST_PROLOGUE = /function (validate\d+)\(data, instancePath="\d+"\)\{let vErrors = null;let errors = 0;/g;
+const OWN_LIST_EPILOGUE = /\b(validate\d+)\.errors = vErrors;return errors === 0;\}/g;
+/** A validator of the schema `true` or `false` (ajv returns at once, no locals). */
+const TRUE_SCHEMA = /function (validate\d+)\(data, instancePath="\d+"\)\{\1\.errors = null;return true;\}/g;
+const FALSE_SCHEMA = /function (validate\d+)\(data, instancePath="\d+"\)\{\1\.errors = \[(\{instancePath,keyword:"\d+",params:\{\}\})\];return false;\}/g;
+/** A call (positional form) whose failure appends the callee's errors (compactConcatSites' form). */
+const CALL_THEN_CONCAT = new RegExp(
+  String.raw`if\(!\(((validate\d+|wrapper\d+\.validate)\(${ARGUMENT}, ${PATH_EXPRESSION})\)\)\)\{errors = \(vErrors = ${CONCAT_ERRORS_BINDING}\(vErrors, ([\w$.]+)\.errors\)\)\.length;\}(else )?`,
+  "g",
+);
+
+/**
+ * ajv gives every validator its own error list (`vErrors`, null until the first error) and
+ * count (`errors`), and after a failed call copies the callee's list into the caller's. Here the
+ * caller's list is passed down instead and every error is pushed straight onto it: the count is
+ * the list's length, a failed call needs no copy, and each error site loses its assignment and
+ * `errors++`. A validator is valid when the list is as long at its end as at its start.
+ *
+ * The count and the list length are the same number in ajv's code at every point (every
+ * `errors++` follows a push, every reset truncates both, a copy sets the count to the length),
+ * and a list only grows or is cut back to a length it had earlier in the same validator, so the
+ * verdicts and the error list (order included) are what ajv's code gives.
+ *
+ * Applies to positional-form code only, and to all of it or none: if anything is left that reads
+ * the old locals or a callee's `.errors`, the code is returned as it was.
+ */
+export function sharedErrorList(code: string): string | undefined {
+  const { masked, restore } = maskStrings(code);
+  const functions = masked.match(/\bfunction validate\d+\(/g)?.length ?? 0;
+  let converted = 0;
+  let calls = 0;
+  let callsConverted = 0;
+  for (const _ of masked.matchAll(/(?<!function )\b(?:validate\d+|wrapper\d+\.validate)\(/g)) calls++;
+  let consistent = true;
+  let rewritten = masked
+    .replace(OWN_LIST_PROLOGUE, (_whole, name: string) => {
+      converted++;
+      return `function ${name}(data, instancePath, vErrors){const errorsBefore = vErrors.length;`;
+    })
+    .replace(OWN_LIST_EPILOGUE, "return vErrors.length === errorsBefore;}")
+    .replace(TRUE_SCHEMA, (_whole, name: string) => {
+      converted++;
+      return `function ${name}(data, instancePath, vErrors){return true;}`;
+    })
+    .replace(FALSE_SCHEMA, (_whole, name: string, error: string) => {
+      converted++;
+      return `function ${name}(data, instancePath, vErrors){vErrors.push(${error});return false;}`;
+    })
+    .replace(CALL_THEN_CONCAT, (_whole, call: string, fn: string, concatenated: string, otherwise: string | undefined) => {
+      if (fn !== concatenated) consistent = false;
+      callsConverted++;
+      return otherwise === undefined ? `${call}, vErrors);` : `if(!(${call}, vErrors))){}else `;
+    })
+    .replace(/\bvErrors=(__brrt_\w+)\(vErrors,/g, "$1(vErrors,")
+    .replace(/\(vErrors\|\|\(vErrors=\[\]\)\)\.push\(/g, "vErrors.push(")
+    .replace(/(?<![\w$.])errors\+\+;/g, "")
+    .replace(/\bconst (_errs\d+) = errors;/g, "const $1 = vErrors.length;")
+    .replace(/\berrors = (_errs\d+);if\(vErrors !== null\)\{if\(\1\)\{vErrors\.length = \1;\}else \{vErrors = null;\}\}/g, "vErrors.length = $1;")
+    .replace(/\b(_errs\d+) === errors(?![\w$])/g, "$1 === vErrors.length")
+    .replace(/(?<![\w$.])errors === (_errs\d+)\b/g, "vErrors.length === $1");
+  if (!consistent || converted !== functions || callsConverted !== calls) return undefined;
+  if (/(?<![\w$.])errors(?![\w$])|\b(?:validate\d+|wrapper\d+\.validate)\.errors\b/.test(rewritten)) return undefined;
+  // Every `vErrors` left must be one of the forms written above.
+  const uses = rewritten.match(/\bvErrors\b/g)?.length ?? 0;
+  const known =
+    rewritten.match(/\b__brrt_\w+\(vErrors,|\bvErrors\.(?:push\(|length\b)|, vErrors\)|\binstancePath, vErrors\)\{/g)?.length ?? 0;
+  if (uses !== known) return undefined;
+  rewritten = restore(rewritten);
   return rewritten;
 }
 
@@ -153,6 +260,18 @@ function pick(value: unknown, paths: readonly (readonly (string | number)[])[]):
   return out;
 }
 
-export function compactSource(code: string): string {
-  return positionalInstancePath(compactConcatSites(trimSchemaConstants(compactErrorSites(compactErrorPush(dropSchemaPaths(code))))));
+export interface CompactedSource {
+  readonly code: string;
+  /**
+   * The validators take the caller's error list as a third parameter and push onto it (see
+   * {@link sharedErrorList}); wrap them with validator-runtime.ts `listValidator`. Otherwise they
+   * keep ajv's convention (`fn.errors`), for `validator`.
+   */
+  readonly sharedErrorList: boolean;
+}
+
+export function compactSource(code: string): CompactedSource {
+  const compacted = positionalInstancePath(compactConcatSites(trimSchemaConstants(compactErrorSites(compactErrorPush(dropSchemaPaths(code))))));
+  const shared = sharedErrorList(compacted);
+  return shared === undefined ? { code: compacted, sharedErrorList: false } : { code: shared, sharedErrorList: true };
 }

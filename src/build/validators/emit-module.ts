@@ -10,7 +10,7 @@ import standaloneCode from "ajv/dist/standalone/index.js";
 import { formats } from "../../runtime/formats.ts";
 import { pattern } from "../../runtime/validator-runtime.ts";
 import type { AjvDocument } from "./ajv-document.ts";
-import { ADD_ERROR_BINDING, ADD_REQUIRED_ERROR_BINDING, ADD_TYPE_ERROR_BINDING, CONCAT_ERRORS_BINDING, compactSource } from "./compact-source.ts";
+import { ADD_ERROR_BINDING, ADD_PARAM_ERROR_BINDING, ADD_REQUIRED_ERROR_BINDING, ADD_TYPE_ERROR_BINDING, CONCAT_ERRORS_BINDING, compactSource } from "./compact-source.ts";
 
 export interface RuntimeImports {
   /** Module specifier of `src/runtime/formats.ts` as the generated module should import it. */
@@ -150,21 +150,25 @@ export function emitValidatorModule(document: AjvDocument, names: ReadonlyMap<st
   });
   // The entries become module-private bindings; callers get them, wrapped, through `validators`.
   // One pass over the text: it is megabytes for a large spec.
-  const members: string[] = [];
+  const members: [name: string, fn: string][] = [];
   const compiled = new Set<string>();
   code = code.replace(/export const (__brrtEntry\d+) = (\w+);/g, (_whole, exportName: string, fn: string) => {
     const name = names.get(byExport.get(exportName) as string) as string;
     compiled.add(name);
-    members.push(`${JSON.stringify(name)}: __brrt_validator(${fn})`);
+    members.push([name, fn]);
     return "";
   });
   if (compiled.size !== byExport.size) throw new Error("ajv standalone output lacks some entries");
-  code = compactSource(code.replace(/^"use strict";\s*/, ""));
-  code += `\nexport const validators = Object.freeze({${members.join(",")}});\n`;
-  usedHelpers.add("validator");
+  const compacted = compactSource(code.replace(/^"use strict";\s*/, ""));
+  code = compacted.code;
+  // The wrapper that matches the generated functions' calling convention (see compact-source.ts).
+  const wrapper = compacted.sharedErrorList ? "listValidator" : "validator";
+  code += `\nexport const validators = Object.freeze({${members.map(([name, fn]) => `${JSON.stringify(name)}: __brrt_${wrapper}(${fn})`).join(",")}});\n`;
+  usedHelpers.add(wrapper);
   if (code.includes(ADD_ERROR_BINDING)) usedHelpers.add("addError");
   if (code.includes(ADD_TYPE_ERROR_BINDING)) usedHelpers.add("addTypeError");
   if (code.includes(ADD_REQUIRED_ERROR_BINDING)) usedHelpers.add("addRequiredError");
+  if (code.includes(ADD_PARAM_ERROR_BINDING)) usedHelpers.add("addParamError");
   if (code.includes(CONCAT_ERRORS_BINDING)) usedHelpers.add("concatErrors");
 
   const imports: string[] = [];

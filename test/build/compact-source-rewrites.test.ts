@@ -1,0 +1,155 @@
+/**
+ * compact-source.ts rewrite by rewrite: ajv's standalone text in (as emit-module.ts hands it over:
+ * `require(...)` helpers already swapped), the compacted text out, and both run side by side on
+ * the same data with the runtime helpers (validator-runtime.ts) to show they answer alike.
+ */
+import { describe, expect, it } from "vitest";
+import { compactSource } from "../../src/build/validators/compact-source.ts";
+import type { ValidationError, Validator } from "../../src/runtime/compiled-spec.ts";
+import * as runtime from "../../src/runtime/validator-runtime.ts";
+
+/**
+ * ajv 8 (Ajv2020, allErrors, inlineRefs 1, messages off) for
+ * `{type: object, required: [a], properties: {a: {type: integer, maximum: 5}, b: {enum: [x, y]},
+ *   c: {$ref: t}, d: {anyOf: [{type: string}, {$ref: t}]}}}`,
+ * `t = {type: object, properties: {n: {type: string}}, additionalProperties: {type: number, minimum: 0}}`.
+ */
+const AJV_OBJECT = "const schema1 = {\"type\":\"object\",\"required\":[\"a\"],\"properties\":{\"a\":{\"type\":\"integer\",\"maximum\":5},\"b\":{\"enum\":[\"x\",\"y\"]},\"c\":{\"$ref\":\"#/$defs/t\"},\"d\":{\"anyOf\":[{\"type\":\"string\"},{\"$ref\":\"#/$defs/t\"}]}}};const schema2 = {\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"string\"}},\"additionalProperties\":{\"type\":\"number\",\"minimum\":0}};function validate2(data, {instancePath=\"\", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;if(data && typeof data == \"object\" && !Array.isArray(data)){for(const key0 in data){if(!(key0 === \"n\")){let data0 = data[key0];if(typeof data0 == \"number\"){if(data0 < 0 || isNaN(data0)){const err0 = {instancePath:instancePath+\"/\" + key0.replace(/~/g, \"~0\").replace(/\\//g, \"~1\"),schemaPath:\"#/additionalProperties/minimum\",keyword:\"minimum\",params:{comparison: \">=\", limit: 0}};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}}else {const err1 = {instancePath:instancePath+\"/\" + key0.replace(/~/g, \"~0\").replace(/\\//g, \"~1\"),schemaPath:\"#/additionalProperties/type\",keyword:\"type\",params:{type: \"number\"}};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}}}if(data.n !== undefined){if(typeof data.n !== \"string\"){const err2 = {instancePath:instancePath+\"/n\",schemaPath:\"#/properties/n/type\",keyword:\"type\",params:{type: \"string\"}};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}}}else {const err3 = {instancePath,schemaPath:\"#/type\",keyword:\"type\",params:{type: \"object\"}};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}validate2.errors = vErrors;return errors === 0;}function validate1(data, {instancePath=\"\", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;if(data && typeof data == \"object\" && !Array.isArray(data)){if(data.a === undefined){const err0 = {instancePath,schemaPath:\"#/required\",keyword:\"required\",params:{missingProperty: \"a\"}};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}if(data.a !== undefined){let data0 = data.a;if(!((typeof data0 == \"number\") && (!(data0 % 1) && !isNaN(data0)))){const err1 = {instancePath:instancePath+\"/a\",schemaPath:\"#/properties/a/type\",keyword:\"type\",params:{type: \"integer\"}};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}if(typeof data0 == \"number\"){if(data0 > 5 || isNaN(data0)){const err2 = {instancePath:instancePath+\"/a\",schemaPath:\"#/properties/a/maximum\",keyword:\"maximum\",params:{comparison: \"<=\", limit: 5}};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}}}if(data.b !== undefined){let data1 = data.b;if(!((data1 === \"x\") || (data1 === \"y\"))){const err3 = {instancePath:instancePath+\"/b\",schemaPath:\"#/properties/b/enum\",keyword:\"enum\",params:{allowedValues: schema1.properties.b.enum}};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}}if(data.c !== undefined){if(!(validate2(data.c, {instancePath:instancePath+\"/c\",parentData:data,parentDataProperty:\"c\",rootData}))){vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);errors = vErrors.length;}}if(data.d !== undefined){let data3 = data.d;const _errs6 = errors;let valid1 = false;const _errs7 = errors;if(typeof data3 !== \"string\"){const err4 = {instancePath:instancePath+\"/d\",schemaPath:\"#/properties/d/anyOf/0/type\",keyword:\"type\",params:{type: \"string\"}};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}var _valid0 = _errs7 === errors;valid1 = valid1 || _valid0;if(!valid1){const _errs9 = errors;if(!(validate2(data3, {instancePath:instancePath+\"/d\",parentData:data,parentDataProperty:\"d\",rootData}))){vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);errors = vErrors.length;}var _valid0 = _errs9 === errors;valid1 = valid1 || _valid0;}if(!valid1){const err5 = {instancePath:instancePath+\"/d\",schemaPath:\"#/properties/d/anyOf\",keyword:\"anyOf\",params:{}};if(vErrors === null){vErrors = [err5];}else {vErrors.push(err5);}errors++;}else {errors = _errs6;if(vErrors !== null){if(_errs6){vErrors.length = _errs6;}else {vErrors = null;}}}}}else {const err6 = {instancePath,schemaPath:\"#/type\",keyword:\"type\",params:{type: \"object\"}};if(vErrors === null){vErrors = [err6];}else {vErrors.push(err6);}errors++;}validate1.errors = vErrors;return errors === 0;}";
+
+/** ajv's validator of the schema `false`. */
+const AJV_FALSE = `const schema1 = false;function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){validate1.errors = [{instancePath,schemaPath:"#/false schema",keyword:"false schema",params:{}}];return false;}`;
+
+const HELPERS = {
+  __brrt_addError: runtime.addError,
+  __brrt_addTypeError: runtime.addTypeError,
+  __brrt_addRequiredError: runtime.addRequiredError,
+  __brrt_addParamError: runtime.addParamError,
+  __brrt_concatErrors: runtime.concatErrors,
+};
+
+/** The module text's `name` function, wrapped as emit-module.ts wraps it. */
+function load(code: string, name: string, sharedErrorList: boolean): Validator {
+  const make = new Function(...Object.keys(HELPERS), `${code}\nreturn ${name};`) as (...helpers: unknown[]) => never;
+  const fn = make(...Object.values(HELPERS));
+  return sharedErrorList ? runtime.listValidator(fn) : runtime.validator(fn);
+}
+
+function outcome(validate: Validator, data: unknown): string {
+  return validate(data) ? "valid" : JSON.stringify(validate.errors);
+}
+
+const OBJECT_DATA: unknown[] = [
+  { a: 1 },
+  { a: 1, b: "x", c: { n: "s", m: 2 }, d: "s" },
+  { a: 1, d: { n: "s" } },
+  {},
+  { a: 6 },
+  { a: 1.5, b: "z" },
+  { a: "1", b: null, c: { n: 1, "x/y~z": -1, w: "w" }, d: 7 },
+  { a: 1, d: { n: 2, q: -1 } },
+  { a: 1, d: [] },
+  { c: [], d: null },
+  [],
+  null,
+  "a",
+];
+
+describe("compactSource", () => {
+  it("answers as ajv's code does, error lists and their order included", () => {
+    const compacted = compactSource(AJV_OBJECT);
+    const original = load(AJV_OBJECT, "validate1", false);
+    const rewritten = load(compacted.code, "validate1", compacted.sharedErrorList);
+    for (const data of OBJECT_DATA) expect([data, outcome(rewritten, data)]).toEqual([data, outcome(original, data)]);
+    expect(outcome(rewritten, { a: 1.5, b: "z", d: 7 })).toBe(
+      JSON.stringify([
+        { instancePath: "/a", keyword: "type", message: "must be integer", params: { type: "integer" } },
+        { instancePath: "/b", keyword: "enum", message: "must be equal to one of the allowed values", params: { allowedValues: ["x", "y"] } },
+        { instancePath: "/d", keyword: "type", message: "must be string", params: { type: "string" } },
+        { instancePath: "/d", keyword: "type", message: "must be object", params: { type: "object" } },
+        { instancePath: "/d", keyword: "anyOf", message: "must match a schema in anyOf", params: {} },
+      ]),
+    );
+  });
+
+  describe("shared error list", () => {
+    const { code, sharedErrorList } = compactSource(AJV_OBJECT);
+
+    it("passes the caller's list down and pushes onto it: no per-validator list, count or copy", () => {
+      expect(sharedErrorList).toBe(true);
+      expect(code).toContain('function validate1(data, instancePath, vErrors){const errorsBefore = vErrors.length;');
+      expect(code).toContain("return vErrors.length === errorsBefore;}");
+      expect(code).not.toMatch(/\berrors\+\+|let errors|\.errors\b|vErrors = null|__brrt_concatErrors/);
+      // A call whose failure ajv followed by a copy of the callee's errors: now just the call.
+      expect(code).toContain('if(data.c !== undefined){validate2(data.c, instancePath+"/c", vErrors);}');
+      // anyOf: the count taken and compared as the list's length, the reset a truncation.
+      expect(code).toContain("const _errs6 = vErrors.length;");
+      expect(code).toContain("var _valid0 = _errs7 === vErrors.length;");
+      expect(code).toContain("else {vErrors.length = _errs6;}");
+      // Error sites: the helper pushes, nothing is assigned or counted.
+      expect(code).toContain('{__brrt_addTypeError(vErrors,instancePath+"/a","integer");}');
+    });
+
+    it("rewrites the validator of `false` to push its error", () => {
+      const compacted = compactSource(AJV_FALSE);
+      expect(compacted).toEqual({
+        sharedErrorList: true,
+        code: 'function validate1(data, instancePath, vErrors){vErrors.push({instancePath,keyword:"false schema",params:{}});return false;}',
+      });
+      expect(outcome(load(compacted.code, "validate1", true), 1)).toBe(outcome(load(AJV_FALSE, "validate1", false), 1));
+    });
+
+    it("leaves the code in ajv's convention when anything else reads the count (all or nothing)", () => {
+      const odd = AJV_OBJECT.replace("validate1.errors = vErrors;return errors === 0;}", "validate1.errors = vErrors;return errors === 0 && errors < 2;}");
+      const compacted = compactSource(odd);
+      expect(compacted.sharedErrorList).toBe(false);
+      expect(compacted.code).toContain("let vErrors = null;let errors = 0;");
+      expect(compacted.code).toContain("__brrt_concatErrors(vErrors, validate2.errors)");
+      for (const data of OBJECT_DATA) expect(outcome(load(compacted.code, "validate1", false), data)).toBe(outcome(load(AJV_OBJECT, "validate1", false), data));
+    });
+
+    it("does not read a property named like ajv's locals as one of them", () => {
+      const named = AJV_OBJECT.replaceAll("data.n ", "data.errors ").replaceAll('"n"', '"errors++;"');
+      const compacted = compactSource(named);
+      expect(compacted.sharedErrorList).toBe(true);
+      expect(compacted.code).toContain('key0 === "errors++;"');
+      expect(compacted.code).toContain("if(data.errors !== undefined)");
+    });
+  });
+
+  describe("error sites", () => {
+    const { code } = compactSource(AJV_OBJECT);
+
+    it("pass only the value for keywords whose params are one value or a bound", () => {
+      expect(code).toContain('__brrt_addParamError(vErrors,instancePath+"/a","maximum",5);');
+      expect(code).toContain('__brrt_addParamError(vErrors,instancePath+"/b","enum",schema1.properties.b.enum);');
+      expect(code).toContain('__brrt_addParamError(vErrors,instancePath+"/" + key0.replace(/~/g, "~0").replace(/\\//g, "~1"),"minimum",0);');
+    });
+
+    it("drop empty params", () => {
+      expect(code).toContain('__brrt_addError(vErrors,instancePath+"/d","anyOf");');
+    });
+
+    it("keep the general form where the params do not fit the keyword's shape", () => {
+      const odd = AJV_OBJECT.replace('params:{comparison: "<=", limit: 5}', 'params:{comparison: "<", limit: 5}');
+      expect(compactSource(odd).code).toContain('__brrt_addError(vErrors,instancePath+"/a","maximum",{comparison: "<", limit: 5});');
+    });
+
+    it("rebuild params exactly, key order included", () => {
+      const list: ValidationError[] = [];
+      runtime.addParamError(list, "/a", "maximum", 5);
+      runtime.addParamError(list, "/b", "exclusiveMinimum", 0);
+      runtime.addParamError(list, "/c", "enum", ["x"]);
+      runtime.addParamError(list, "/d", "maxLength", 3);
+      runtime.addError(list, "/e", "readOnly");
+      expect(JSON.stringify(list)).toBe(
+        JSON.stringify([
+          { instancePath: "/a", keyword: "maximum", params: { comparison: "<=", limit: 5 } },
+          { instancePath: "/b", keyword: "exclusiveMinimum", params: { comparison: ">", limit: 0 } },
+          { instancePath: "/c", keyword: "enum", params: { allowedValues: ["x"] } },
+          { instancePath: "/d", keyword: "maxLength", params: { limit: 3 } },
+          { instancePath: "/e", keyword: "readOnly", params: {} },
+        ]),
+      );
+    });
+  });
+});
