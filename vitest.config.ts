@@ -1,5 +1,6 @@
 import { defineConfig } from "vitest/config";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { dataModules } from "./src/build/vite-data-modules.ts";
 
 /**
  * Three projects, by where the code under test runs:
@@ -13,6 +14,8 @@ export default defineConfig({
   test: {
     projects: [
       {
+        // Node imports generated modules: their .txt/.bin data as wrangler/workerd load it.
+        plugins: [dataModules()],
         test: {
           name: "build",
           include: ["test/build/**/*.test.ts"],
@@ -32,6 +35,7 @@ export default defineConfig({
         test: { name: "runtime", include: ["test/runtime/**/*.test.ts"], testTimeout: 30_000, sequence: { groupOrder: 1 } },
       },
       {
+        plugins: [dataModules()],
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],

@@ -75,8 +75,3 @@ export function emitSharedJson(roots: readonly unknown[]): SharedJson {
   const texts = roots.map((root) => write(root as Json, true));
   return { shared, roots: texts };
 }
-
-/** A JavaScript string literal for `text`, single-quoted: JSON's many `"` need no escape then. */
-export function singleQuoted(text: string): string {
-  return `'${text.replace(/[\\'\n\r\u2028\u2029]/g, (c) => (c === "\\" || c === "'" ? `\\${c}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`))}'`;
-}

@@ -21,7 +21,8 @@ import { compileValidators } from "./validators/index.ts";
 
 export { formatDiagnostic, type Diagnostic, type SourcePosition } from "./diagnostics.ts";
 export { renderWorkerdConfig, type WorkerdConfigOptions } from "./workerd-config.ts";
-export { bundleWorker } from "./bundle-worker.ts";
+export { bundleWorker, workerdModules, writeWorkerBundle, type BundleOptions, type BundleResult, type DataModule } from "./bundle-worker.ts";
+export { dataModules } from "./vite-data-modules.ts";
 
 export interface BuildOptions {
   /** Entry file of the OpenAPI document (YAML or JSON). */
@@ -108,17 +109,18 @@ export async function buildSpec(options: BuildOptions): Promise<BuildResult> {
     info: { title, version },
     operations: runtimeOperations,
     securitySchemes: front.securitySchemes,
-    documentGzip: (await documentGzip).toString("base64"),
+    documentGzip: await documentGzip,
     matcherSource,
     validatorsSource: compiled.source,
     responseSchemas: compiled.responseSchemas,
   });
-  // What the worker loads: the generated JavaScript (types excluded), its gzip size measured
+  // What the worker loads: the generated modules (types excluded), their gzip size measured
   // on the thread pool while the files are written.
-  const generated = Object.entries(files)
-    .filter(([name]) => name.endsWith(".js"))
-    .map(([, text]) => text)
-    .join("\n");
+  const generated = Buffer.concat(
+    Object.entries(files)
+      .filter(([name]) => !name.endsWith(".d.ts"))
+      .map(([, contents]) => (typeof contents === "string" ? Buffer.from(contents) : contents)),
+  );
   const generatedGzip = gzipAsync(generated);
   const emitted = options.outDir === undefined ? [] : await writeModule(options.outDir, files);
   const gzipBytes = (await generatedGzip).byteLength;

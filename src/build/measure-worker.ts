@@ -8,16 +8,18 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
-import { bundleWorker } from "./bundle-worker.ts";
+import { bundleWorker, type BundleResult } from "./bundle-worker.ts";
 import { packageRoot } from "./package-root.ts";
 
 export const WORKERS_GZIP_LIMIT_FREE = 3 * 1024 * 1024;
 export const WORKERS_GZIP_LIMIT_PAID = 10 * 1024 * 1024;
 
 export interface WorkerBundleSize {
-  /** The minified bundle itself (what the caller may write out and serve). */
-  readonly code: string;
+  /** The minified bundle itself with its Text/Data modules (what the caller may write out and serve). */
+  readonly bundle: BundleResult;
+  /** The code and its data modules together, as `wrangler deploy` uploads them. */
   readonly rawBytes: number;
+  /** Sum of each module's gzip size. */
   readonly gzipBytes: number;
 }
 
@@ -37,8 +39,13 @@ export async function measureWorkerBundle(outDir: string): Promise<WorkerBundleS
   try {
     const entry = path.join(dir, "entry.js");
     await writeFile(entry, workerEntrySource(outDir));
-    const bundle = await bundleWorker(entry, { minify: true });
-    return { code: bundle.code, rawBytes: bundle.bytes, gzipBytes: gzipSync(bundle.code).byteLength };
+    const bundle = await bundleWorker(entry, { minify: true, dataModules: "separate" });
+    const parts = [Buffer.from(bundle.code), ...bundle.modules.map((m) => m.contents)];
+    return {
+      bundle,
+      rawBytes: parts.reduce((sum, part) => sum + part.byteLength, 0),
+      gzipBytes: parts.reduce((sum, part) => sum + gzipSync(part).byteLength, 0),
+    };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -5,7 +5,7 @@
  */
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { bundleWorker } from "./bundle-worker.ts";
+import { bundleWorker, writeWorkerBundle } from "./bundle-worker.ts";
 import { buildSpec, type BuildResult } from "./index.ts";
 import { packageRoot } from "./package-root.ts";
 import { renderWorkerdConfig } from "./workerd-config.ts";
@@ -48,18 +48,19 @@ import { createApp } from ${JSON.stringify(runtimeEntry())};
 export default createApp({ spec, ...${appOptions} });
 `,
   );
-  const bundle = await bundleWorker(entry);
-  await writeFile(path.join(dir, "worker.js"), bundle.code);
+  const bundle = await bundleWorker(entry, { dataModules: "separate" });
+  const modules = await writeWorkerBundle(dir, bundle);
   const configFile = path.join(dir, "config.capnp");
   await writeFile(
     configFile,
     renderWorkerdConfig({
-      modules: [{ name: "worker.js", path: "worker.js" }],
+      modules,
       compatibilityDate: "2026-04-20",
       compatibilityFlags: ["nodejs_compat"],
       address: "127.0.0.1:8787",
       workerName: "brrt-serve",
     }),
   );
-  return { ok: true, build, configFile, bundleBytes: bundle.bytes };
+  const dataBytes = bundle.modules.reduce((sum, m) => sum + m.contents.byteLength, 0);
+  return { ok: true, build, configFile, bundleBytes: bundle.bytes + dataBytes };
 }

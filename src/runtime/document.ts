@@ -1,8 +1,11 @@
 /**
  * `GET /openapi.json`: the bundled document, stored gzip-compressed in the generated module.
  * Clients that accept gzip (nearly all) get the stored bytes as they are; others get them
- * decompressed on the fly. The base64 is decoded once per isolate, on first request.
+ * decompressed on the fly. The bytes come as a Data module (an ArrayBuffer), or as a Uint8Array
+ * where a bundler inlined them; base64 text is still taken from modules built before that.
  */
+
+import type { DocumentGzip } from "./compiled-spec.ts";
 
 const JSON_TYPE = "application/json; charset=utf-8";
 
@@ -19,14 +22,19 @@ function acceptsGzip(request: Request): boolean {
   return false;
 }
 
-export function createDocumentHandler(documentGzip: string): (request: Request) => Response {
+function gzipBytes(documentGzip: DocumentGzip): Uint8Array {
+  if (documentGzip instanceof ArrayBuffer) return new Uint8Array(documentGzip);
+  if (ArrayBuffer.isView(documentGzip)) return new Uint8Array(documentGzip.buffer, documentGzip.byteOffset, documentGzip.byteLength);
+  const binary = atob(documentGzip);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export function createDocumentHandler(documentGzip: DocumentGzip): (request: Request) => Response {
   let bytes: Uint8Array | undefined;
   return (request) => {
-    if (bytes === undefined) {
-      const binary = atob(documentGzip);
-      bytes = new Uint8Array(binary.length);
-      for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    }
+    bytes ??= gzipBytes(documentGzip);
     if (acceptsGzip(request)) {
       // encodeBody "manual": the body is already gzip; Workers must send it as it is.
       return new Response(bytes, {

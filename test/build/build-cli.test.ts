@@ -34,7 +34,7 @@ describe("brrt build", () => {
     expect(stdout).toMatch(/^built BRRTRouter Edge Pet Store 1\.0\.0 in \d+ ms$/m);
     expect(stdout).toMatch(/\d+ paths, \d+ operations, \d+ schemas, \d+ validators/);
     expect(stdout).toMatch(/KiB raw, [\d.]+ KiB gzip/);
-    expect((await readdir(out)).sort()).toEqual(["document.js", "matcher.js", "operations.js", "response-schemas.js", "spec.d.ts", "spec.js", "validators.js"]);
+    expect((await readdir(out)).sort()).toEqual(["document.bin", "matcher.js", "operations.js", "operations.txt", "response-schemas.js", "response-schemas.txt", "spec.d.ts", "spec.js", "validators.js"]);
   });
 
   it("refuses two templates that match the same requests, at the later path key", async () => {
