@@ -38,6 +38,16 @@ export function ucs2length(value: string): number {
   return length;
 }
 
+/** ajv's test for type `object`, as one call (the generated code would write it out at every use). */
+export function isObject(value: unknown): boolean {
+  return !!value && typeof value == "object" && !Array.isArray(value);
+}
+
+/** ajv's test for type `integer` (a number with no fraction: note that Infinity passes, as in ajv). */
+export function isInteger(value: unknown): boolean {
+  return typeof value == "number" && !(value % 1) && !isNaN(value);
+}
+
 /**
  * `pattern`/`patternProperties` regexps: with the `u` flag as JSON Schema intends, and without it
  * for the patterns real specs write that `u` rejects (identity escapes such as `\:`). Built once,

@@ -16,6 +16,12 @@ import * as runtime from "../../src/runtime/validator-runtime.ts";
  */
 const AJV_OBJECT = "const schema1 = {\"type\":\"object\",\"required\":[\"a\"],\"properties\":{\"a\":{\"type\":\"integer\",\"maximum\":5},\"b\":{\"enum\":[\"x\",\"y\"]},\"c\":{\"$ref\":\"#/$defs/t\"},\"d\":{\"anyOf\":[{\"type\":\"string\"},{\"$ref\":\"#/$defs/t\"}]}}};const schema2 = {\"type\":\"object\",\"properties\":{\"n\":{\"type\":\"string\"}},\"additionalProperties\":{\"type\":\"number\",\"minimum\":0}};function validate2(data, {instancePath=\"\", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;if(data && typeof data == \"object\" && !Array.isArray(data)){for(const key0 in data){if(!(key0 === \"n\")){let data0 = data[key0];if(typeof data0 == \"number\"){if(data0 < 0 || isNaN(data0)){const err0 = {instancePath:instancePath+\"/\" + key0.replace(/~/g, \"~0\").replace(/\\//g, \"~1\"),schemaPath:\"#/additionalProperties/minimum\",keyword:\"minimum\",params:{comparison: \">=\", limit: 0}};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}}else {const err1 = {instancePath:instancePath+\"/\" + key0.replace(/~/g, \"~0\").replace(/\\//g, \"~1\"),schemaPath:\"#/additionalProperties/type\",keyword:\"type\",params:{type: \"number\"}};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}}}if(data.n !== undefined){if(typeof data.n !== \"string\"){const err2 = {instancePath:instancePath+\"/n\",schemaPath:\"#/properties/n/type\",keyword:\"type\",params:{type: \"string\"}};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}}}else {const err3 = {instancePath,schemaPath:\"#/type\",keyword:\"type\",params:{type: \"object\"}};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}validate2.errors = vErrors;return errors === 0;}function validate1(data, {instancePath=\"\", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;if(data && typeof data == \"object\" && !Array.isArray(data)){if(data.a === undefined){const err0 = {instancePath,schemaPath:\"#/required\",keyword:\"required\",params:{missingProperty: \"a\"}};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}if(data.a !== undefined){let data0 = data.a;if(!((typeof data0 == \"number\") && (!(data0 % 1) && !isNaN(data0)))){const err1 = {instancePath:instancePath+\"/a\",schemaPath:\"#/properties/a/type\",keyword:\"type\",params:{type: \"integer\"}};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}if(typeof data0 == \"number\"){if(data0 > 5 || isNaN(data0)){const err2 = {instancePath:instancePath+\"/a\",schemaPath:\"#/properties/a/maximum\",keyword:\"maximum\",params:{comparison: \"<=\", limit: 5}};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}}}if(data.b !== undefined){let data1 = data.b;if(!((data1 === \"x\") || (data1 === \"y\"))){const err3 = {instancePath:instancePath+\"/b\",schemaPath:\"#/properties/b/enum\",keyword:\"enum\",params:{allowedValues: schema1.properties.b.enum}};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}}if(data.c !== undefined){if(!(validate2(data.c, {instancePath:instancePath+\"/c\",parentData:data,parentDataProperty:\"c\",rootData}))){vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);errors = vErrors.length;}}if(data.d !== undefined){let data3 = data.d;const _errs6 = errors;let valid1 = false;const _errs7 = errors;if(typeof data3 !== \"string\"){const err4 = {instancePath:instancePath+\"/d\",schemaPath:\"#/properties/d/anyOf/0/type\",keyword:\"type\",params:{type: \"string\"}};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}var _valid0 = _errs7 === errors;valid1 = valid1 || _valid0;if(!valid1){const _errs9 = errors;if(!(validate2(data3, {instancePath:instancePath+\"/d\",parentData:data,parentDataProperty:\"d\",rootData}))){vErrors = vErrors === null ? validate2.errors : vErrors.concat(validate2.errors);errors = vErrors.length;}var _valid0 = _errs9 === errors;valid1 = valid1 || _valid0;}if(!valid1){const err5 = {instancePath:instancePath+\"/d\",schemaPath:\"#/properties/d/anyOf\",keyword:\"anyOf\",params:{}};if(vErrors === null){vErrors = [err5];}else {vErrors.push(err5);}errors++;}else {errors = _errs6;if(vErrors !== null){if(_errs6){vErrors.length = _errs6;}else {vErrors = null;}}}}}else {const err6 = {instancePath,schemaPath:\"#/type\",keyword:\"type\",params:{type: \"object\"}};if(vErrors === null){vErrors = [err6];}else {vErrors.push(err6);}errors++;}validate1.errors = vErrors;return errors === 0;}";
 
+/**
+ * The same for `{properties: {p: {enum: [a, b]}, q: {enum: [a, b]}, r: {enum: [1, null, "c)"]},
+ * s: {enum: [a, {x: 1}]}, t: {enum: [only]}, u: {type: [integer, object]}}}`.
+ */
+const AJV_ENUMS = "const schema1 = {\"properties\":{\"p\":{\"enum\":[\"a\",\"b\"]},\"q\":{\"enum\":[\"a\",\"b\"]},\"r\":{\"enum\":[1,null,\"c)\"]},\"s\":{\"enum\":[\"a\",{\"x\":1}]},\"t\":{\"enum\":[\"only\"]},\"u\":{\"type\":[\"integer\",\"object\"]}}};const func0 = __brrt_equal;function validate1(data, {instancePath=\"\", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;if(data && typeof data == \"object\" && !Array.isArray(data)){if(data.p !== undefined){let data0 = data.p;if(!((data0 === \"a\") || (data0 === \"b\"))){const err0 = {instancePath:instancePath+\"/p\",schemaPath:\"#/properties/p/enum\",keyword:\"enum\",params:{allowedValues: schema1.properties.p.enum}};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}}if(data.q !== undefined){let data1 = data.q;if(!((data1 === \"a\") || (data1 === \"b\"))){const err1 = {instancePath:instancePath+\"/q\",schemaPath:\"#/properties/q/enum\",keyword:\"enum\",params:{allowedValues: schema1.properties.q.enum}};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}}if(data.r !== undefined){let data2 = data.r;if(!(((data2 === 1) || (data2 === null)) || (data2 === \"c)\"))){const err2 = {instancePath:instancePath+\"/r\",schemaPath:\"#/properties/r/enum\",keyword:\"enum\",params:{allowedValues: schema1.properties.r.enum}};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}}if(data.s !== undefined){let data3 = data.s;const vSchema3 = schema1.properties.s.enum;if(!((data3 === \"a\") || (func0(data3, vSchema3[1])))){const err3 = {instancePath:instancePath+\"/s\",schemaPath:\"#/properties/s/enum\",keyword:\"enum\",params:{allowedValues: schema1.properties.s.enum}};if(vErrors === null){vErrors = [err3];}else {vErrors.push(err3);}errors++;}}if(data.t !== undefined){if(!(data.t === \"only\")){const err4 = {instancePath:instancePath+\"/t\",schemaPath:\"#/properties/t/enum\",keyword:\"enum\",params:{allowedValues: schema1.properties.t.enum}};if(vErrors === null){vErrors = [err4];}else {vErrors.push(err4);}errors++;}}if(data.u !== undefined){let data5 = data.u;if((!((typeof data5 == \"number\") && (!(data5 % 1) && !isNaN(data5)))) && (!(data5 && typeof data5 == \"object\" && !Array.isArray(data5)))){const err5 = {instancePath:instancePath+\"/u\",schemaPath:\"#/properties/u/type\",keyword:\"type\",params:{type: schema1.properties.u.type}};if(vErrors === null){vErrors = [err5];}else {vErrors.push(err5);}errors++;}}}validate1.errors = vErrors;return errors === 0;}";
+
 /** ajv's validator of the schema `false`. */
 const AJV_FALSE = `const schema1 = false;function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){validate1.errors = [{instancePath,schemaPath:"#/false schema",keyword:"false schema",params:{}}];return false;}`;
 
@@ -25,6 +31,9 @@ const HELPERS = {
   __brrt_addRequiredError: runtime.addRequiredError,
   __brrt_addParamError: runtime.addParamError,
   __brrt_concatErrors: runtime.concatErrors,
+  __brrt_equal: runtime.equal,
+  __brrt_isObject: runtime.isObject,
+  __brrt_isInteger: runtime.isInteger,
 };
 
 /** The module text's `name` function, wrapped as emit-module.ts wraps it. */
@@ -116,12 +125,63 @@ describe("compactSource", () => {
     });
   });
 
+  describe("enums of JSON literals", () => {
+    const { code } = compactSource(AJV_ENUMS);
+    const ENUM_DATA: unknown[] = [{}, { p: "a", q: "b", r: null, s: { x: 1 }, t: "only", u: {} }, { p: "c", q: 1, r: "c", s: { x: 2 }, t: "x", u: 1.5 }, { r: "c)", u: 7 }, { r: 1 }, { r: "1" }, { p: null, q: ["a"], u: [] }];
+
+    it("test membership in one module-level array per distinct value list, also reported as the params", () => {
+      expect(code.startsWith('const allowedValues0 = ["a","b"];const allowedValues1 = [1,null,"c)"];')).toBe(true);
+      expect(code).toContain('if(!allowedValues0.includes(data0)){__brrt_addParamError(vErrors,instancePath+"/p","enum",allowedValues0);}');
+      expect(code).toContain('if(!allowedValues0.includes(data1)){__brrt_addParamError(vErrors,instancePath+"/q","enum",allowedValues0);}');
+      expect(code).toContain('if(!allowedValues1.includes(data2)){__brrt_addParamError(vErrors,instancePath+"/r","enum",allowedValues1);}');
+      // The schema constant keeps only what is still read from it.
+      expect(code).not.toMatch(/"p":|"q":|"r":/);
+    });
+
+    it("leave enums with an object value (deep equality) or a single value alone", () => {
+      expect(code).toContain('if(!((data3 === "a") || (func0(data3, vSchema3[1])))){__brrt_addParamError(vErrors,instancePath+"/s","enum",schema1.properties.s.enum);}');
+      expect(code).toContain('if(!(data.t === "only")){');
+    });
+
+    it("leave a chain alone whose values are not the ones the error reports", () => {
+      const odd = AJV_ENUMS.replace('if(!((data1 === "a") || (data1 === "b")))', 'if(!((data1 === "a") || (data1 === "z")))');
+      expect(compactSource(odd).code).toContain('if(!((data1 === "a") || (data1 === "z"))){__brrt_addParamError(vErrors,instancePath+"/q","enum",schema1.properties.q.enum);}');
+    });
+
+    it("answer as ajv's code does", () => {
+      const original = load(AJV_ENUMS, "validate1", false);
+      const rewritten = load(code, "validate1", true);
+      for (const data of ENUM_DATA) expect([data, outcome(rewritten, data)]).toEqual([data, outcome(original, data)]);
+    });
+  });
+
+  describe("type tests", () => {
+    it("call isObject / isInteger where ajv writes the test out", () => {
+      const { code } = compactSource(AJV_OBJECT);
+      expect(code).toContain("if(__brrt_isObject(data)){");
+      expect(code).toContain('if(!(__brrt_isInteger(data0))){__brrt_addTypeError(vErrors,instancePath+"/a","integer");}');
+      expect(code).not.toMatch(/typeof data\d* == "object"|% 1/);
+      expect(compactSource(AJV_ENUMS).code).toContain("if((!(__brrt_isInteger(data5))) && (!(__brrt_isObject(data5)))){");
+    });
+
+    it("not where the test is part of a larger operand", () => {
+      const odd = AJV_OBJECT.replace('if(data && typeof data == "object" && !Array.isArray(data)){if(data.a', 'if(!data && typeof data == "object" && !Array.isArray(data)){if(data.a');
+      expect(compactSource(odd).code).toContain('if(!data && typeof data == "object" && !Array.isArray(data)){if(data.a');
+    });
+
+    it("test exactly what ajv tests", () => {
+      for (const value of [0, 1, -1, 1.5, Infinity, -Infinity, NaN, "1", null, undefined, {}, [], new Date(0), true]) {
+        expect([value, runtime.isInteger(value)]).toEqual([value, typeof value == "number" && !(value % 1) && !isNaN(value)]);
+        expect([value, runtime.isObject(value)]).toEqual([value, !!value && typeof value == "object" && !Array.isArray(value)]);
+      }
+    });
+  });
+
   describe("error sites", () => {
     const { code } = compactSource(AJV_OBJECT);
 
     it("pass only the value for keywords whose params are one value or a bound", () => {
       expect(code).toContain('__brrt_addParamError(vErrors,instancePath+"/a","maximum",5);');
-      expect(code).toContain('__brrt_addParamError(vErrors,instancePath+"/b","enum",schema1.properties.b.enum);');
       expect(code).toContain('__brrt_addParamError(vErrors,instancePath+"/" + key0.replace(/~/g, "~0").replace(/\\//g, "~1"),"minimum",0);');
     });
 

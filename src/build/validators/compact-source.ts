@@ -76,6 +76,90 @@ function compactErrorSites(code: string): string {
   });
 }
 
+/** A JSON literal as ajv writes an enum value it compares with `===`. */
+const LITERAL = String.raw`(?:${STRING}|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null)`;
+/** A read from a schema constant: `schema3.properties["a.b"].enum`. */
+const SCHEMA_READ = String.raw`schema\d+(?:\.[A-Za-z_$][\w$]*|\[(?:${STRING}|\d+)\])*`;
+/** Name the module-level arrays of enum values get (`allowedValues0`, ...). */
+const ALLOWED_VALUES = "allowedValues";
+
+/**
+ * `if(!((data0 === "a") || (data0 === "b") || ...)){<enum error, params schema3....enum>}`: an
+ * `enum` of JSON literals, compared one by one (ajv writes one `===` per value) →
+ * `if(!allowedValues0.includes(data0)){...allowedValues0...}`, the values in a module-level
+ * array shared by every enum with the same values. `includes` compares as `===` does for these
+ * values (SameValueZero differs only for NaN, which JSON cannot hold). Applies only where the
+ * literals are exactly the values the error reports (read back from the schema constant), with at
+ * least two of them.
+ */
+function sharedEnums(code: string): string {
+  const constants = new Map<string, unknown>();
+  for (const match of code.matchAll(SCHEMA_CONST)) {
+    try {
+      constants.set(match[1] as string, JSON.parse(match[2] as string));
+    } catch {
+      // not JSON (ajv wrote code): its enums stay as they are
+    }
+  }
+  const arrays = new Map<string, string>();
+  const site = new RegExp(
+    String.raw`if\(!\((\(*\(${ARGUMENT} === ${LITERAL}\)(?:\)* \|\| \(${ARGUMENT} === ${LITERAL}\))+)\)\)\{vErrors=${ADD_PARAM_ERROR_BINDING}\(vErrors,(${PATH_EXPRESSION}),"enum",(${SCHEMA_READ})\);errors\+\+;\}`,
+    "g",
+  );
+  const comparison = new RegExp(String.raw`\((${ARGUMENT}) === (${LITERAL})\)`, "g");
+  const rewritten = code.replace(site, (whole, chain: string, path: string, read: string) => {
+    const subjects = new Set<string>();
+    const values: unknown[] = [];
+    const comparisons: string[] = [];
+    for (const part of chain.matchAll(comparison)) {
+      subjects.add(part[1] as string);
+      values.push(JSON.parse(part[2] as string));
+      comparisons.push(`${part[1] as string} === ${part[2] as string}`);
+    }
+    // Exactly ajv's `or(...)` of the comparisons: `((a) || (b)) || (c)`, nothing else in between.
+    if (comparisons.reduce((x, y) => `(${x}) || (${y})`) !== chain) return whole;
+    const [name, ...steps] = [read.slice(0, read.search(/[.[]|$/)), ...(parsePath(read.slice(read.search(/[.[]|$/))) ?? [])];
+    let reported: unknown = constants.get(name as string);
+    for (const step of steps) reported = (reported as Record<string, unknown> | undefined)?.[step as string];
+    const text = JSON.stringify(values);
+    if (subjects.size !== 1 || !Array.isArray(reported) || JSON.stringify(reported) !== text) return whole;
+    let array = arrays.get(text);
+    if (array === undefined) arrays.set(text, (array = `${ALLOWED_VALUES}${arrays.size}`));
+    const subject = [...subjects][0] as string;
+    return `if(!${array}.includes(${subject})){vErrors=${ADD_PARAM_ERROR_BINDING}(vErrors,${path},"enum",${array});errors++;}`;
+  });
+  return [...arrays].map(([text, array]) => `const ${array} = ${text};`).join("") + rewritten;
+}
+
+/** Name the generated code calls to test for a JSON object (see validator-runtime.ts `isObject`). */
+export const IS_OBJECT_BINDING = "__brrt_isObject";
+/** The same for an integer (`isInteger`). */
+export const IS_INTEGER_BINDING = "__brrt_isInteger";
+
+/**
+ * ajv's type tests for `object` and `integer`, written out at every use, → a call each:
+ * `data0 && typeof data0 == "object" && !Array.isArray(data0)` → `isObject(data0)`,
+ * `(typeof data0 == "number") && (!(data0 % 1) && !isNaN(data0))` → `isInteger(data0)`.
+ * Only where the test is a whole operand of `&&`/`||` or the whole of a parenthesised
+ * condition (ajv's only uses: conditions), so the call is read with the same precedence.
+ */
+function typeTests(code: string): string {
+  const { masked, restore } = maskStrings(code);
+  const before = String.raw`(?<=\(|&& |\|\| )`;
+  const after = String.raw`(?=\)| &&| \|\|)`;
+  // In masked code the type names are placeholders: read them back to check.
+  const typeName = (placeholder: string) => JSON.parse(restore(placeholder)) as string;
+  return restore(
+    masked
+      .replace(new RegExp(String.raw`${before}(data\d*) && typeof \1 == ("\d+") && !Array\.isArray\(\1\)${after}`, "g"), (whole, data: string, type: string) =>
+        typeName(type) === "object" ? `${IS_OBJECT_BINDING}(${data})` : whole,
+      )
+      .replace(new RegExp(String.raw`${before}\(typeof (data\d*) == ("\d+")\) && \(!\(\1 % 1\) && !isNaN\(\1\)\)${after}`, "g"), (whole, data: string, type: string) =>
+        typeName(type) === "number" ? `${IS_INTEGER_BINDING}(${data})` : whole,
+      ),
+  );
+}
+
 /** After a call to another validator fails: its errors appended, the count updated. */
 const CONCAT_SITE = /vErrors = vErrors === null \? ([\w$.]+)\.errors : vErrors\.concat\(\1\.errors\);errors = vErrors\.length;/g;
 
@@ -271,7 +355,7 @@ export interface CompactedSource {
 }
 
 export function compactSource(code: string): CompactedSource {
-  const compacted = positionalInstancePath(compactConcatSites(trimSchemaConstants(compactErrorSites(compactErrorPush(dropSchemaPaths(code))))));
+  const compacted = typeTests(positionalInstancePath(compactConcatSites(trimSchemaConstants(sharedEnums(compactErrorSites(compactErrorPush(dropSchemaPaths(code))))))));
   const shared = sharedErrorList(compacted);
   return shared === undefined ? { code: compacted, sharedErrorList: false } : { code: shared, sharedErrorList: true };
 }

@@ -10,7 +10,16 @@ import standaloneCode from "ajv/dist/standalone/index.js";
 import { formats } from "../../runtime/formats.ts";
 import { pattern } from "../../runtime/validator-runtime.ts";
 import type { AjvDocument } from "./ajv-document.ts";
-import { ADD_ERROR_BINDING, ADD_PARAM_ERROR_BINDING, ADD_REQUIRED_ERROR_BINDING, ADD_TYPE_ERROR_BINDING, CONCAT_ERRORS_BINDING, compactSource } from "./compact-source.ts";
+import {
+  ADD_ERROR_BINDING,
+  ADD_PARAM_ERROR_BINDING,
+  ADD_REQUIRED_ERROR_BINDING,
+  ADD_TYPE_ERROR_BINDING,
+  CONCAT_ERRORS_BINDING,
+  IS_INTEGER_BINDING,
+  IS_OBJECT_BINDING,
+  compactSource,
+} from "./compact-source.ts";
 
 export interface RuntimeImports {
   /** Module specifier of `src/runtime/formats.ts` as the generated module should import it. */
@@ -170,6 +179,8 @@ export function emitValidatorModule(document: AjvDocument, names: ReadonlyMap<st
   if (code.includes(ADD_REQUIRED_ERROR_BINDING)) usedHelpers.add("addRequiredError");
   if (code.includes(ADD_PARAM_ERROR_BINDING)) usedHelpers.add("addParamError");
   if (code.includes(CONCAT_ERRORS_BINDING)) usedHelpers.add("concatErrors");
+  if (code.includes(IS_OBJECT_BINDING)) usedHelpers.add("isObject");
+  if (code.includes(IS_INTEGER_BINDING)) usedHelpers.add("isInteger");
 
   const imports: string[] = [];
   if (code.includes(FORMATS_BINDING)) imports.push(`import { formats as ${FORMATS_BINDING} } from ${JSON.stringify(options.imports.formats)};`);
