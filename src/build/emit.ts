@@ -57,7 +57,7 @@ const LAZY_FIELDS = new Set(["index", "parameters", "requestBody", "responses"])
 
 /**
  * The fields createApp reads at start (operationId, security, realtime extensions, ...), as rows:
- * `KEYS` names the columns; a row holds scalars inline and object values as an index into that
+ * the keys name the columns; a row holds scalars inline and object values as an index into that
  * column's table of distinct values (a few dozen tag lists and security requirements serve
  * hundreds of operations), so the start-up parse has little to build and nothing to revive.
  */
@@ -100,14 +100,13 @@ function operationsModule(operations: readonly OperationMeta[]): { module: strin
   const { shared, roots } = emitSharedJson(details);
   const withBody = operations.flatMap((op, i) => (op.requestBody === undefined ? [] : [i]));
   const module = `${BANNER}import TEXT from "./operations.txt";
-${DEEP_FREEZE}${OPERATIONS_READER}
+${OPERATIONS_READER}${operationFactory(keys, tables, rows)}
 // One JSON text per line: the index's tables, its rows, ${shared.length} shared subtrees, then one per operation.
 const LINES = TEXT.split("\\n");
 const SHARED = LINES.slice(2, ${2 + shared.length});
 const DETAILS = LINES.slice(${2 + shared.length});
 const WITH_BODY = new Set(${JSON.stringify(withBody)});
-const KEYS = ${JSON.stringify(keys)};
-const TABLES = deepFreeze(JSON.parse(LINES[0]));
+const TABLES = JSON.parse(LINES[0], freezeObjects);
 export const operations = Object.freeze(JSON.parse(LINES[1]).map(operation));
 `;
   return { module, text: jsonLines([JSON.stringify(tables), JSON.stringify(rows), ...shared, ...roots]) };
@@ -137,19 +136,34 @@ function revive(_key, value) {
   }
   return value !== null && typeof value === "object" ? Object.freeze(value) : value;
 }
+const freezeObjects = (_key, value) => (value !== null && typeof value === "object" ? Object.freeze(value) : value);
 const details = [];
 const detail = (i) => (details[i] ??= JSON.parse(DETAILS[i], revive));
-function operation(row, index) {
-  const op = WITH_BODY.has(index)
-    ? { index, get parameters() { return detail(index).parameters; }, get requestBody() { return detail(index).requestBody; }, get responses() { return detail(index).responses; } }
-    : { index, get parameters() { return detail(index).parameters; }, get responses() { return detail(index).responses; } };
-  for (let k = 0; k < KEYS.length; k++) {
-    const value = row[k];
-    if (value !== null) op[KEYS[k]] = TABLES[k] === null ? value : TABLES[k][value];
-  }
+// Enumerable own getters, shared by every operation (they read this.index): no closures per operation.
+const parameters = { get() { return detail(this.index).parameters; }, enumerable: true };
+const requestBody = { get() { return detail(this.index).requestBody; }, enumerable: true };
+const responses = { get() { return detail(this.index).responses; }, enumerable: true };
+const LAZY = { parameters, responses };
+const LAZY_WITH_BODY = { parameters, requestBody, responses };
+`;
+
+/**
+ * The function that turns one index row into an operation, written for this spec's columns: an
+ * object literal of the columns every operation has (one shape, built in one step even by the
+ * interpreter, which is what runs at start), then the optional ones, then the lazy getters.
+ */
+function operationFactory(keys: readonly string[], tables: readonly (unknown[] | null)[], rows: readonly unknown[][]): string {
+  const value = (k: number): string => (tables[k] === null ? `row[${k}]` : `TABLES[${k}][row[${k}]]`);
+  const always = keys.flatMap((key, k) => (rows.every((row) => row[k] !== null) ? [k] : []));
+  const optional = keys.flatMap((_, k) => (always.includes(k) ? [] : [k]));
+  return `function operation(row, index) {
+  const op = { index${always.map((k) => `, ${JSON.stringify(keys[k])}: ${value(k)}`).join("")} };
+${optional.map((k) => `  if (row[${k}] !== null) op[${JSON.stringify(keys[k])}] = ${value(k)};
+`).join("")}  Object.defineProperties(op, WITH_BODY.has(index) ? LAZY_WITH_BODY : LAZY);
   return Object.freeze(op);
 }
 `;
+}
 
 /**
  * The schemas' JSON texts in a Text module, one per line: response validation (off in
