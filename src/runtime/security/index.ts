@@ -75,7 +75,11 @@ export function createAuthoriser(schemes: CompiledSpec["securitySchemes"], confi
  */
 export function unconfiguredSchemes(operations: readonly OperationMeta[], config: SecurityConfig): string[] {
   const missing = new Set<string>();
+  // Generated operations share one frozen requirement list among all that declare the same one.
+  const seen = new Set<OperationMeta["security"]>();
   for (const op of operations) {
+    if (seen.has(op.security)) continue;
+    seen.add(op.security);
     for (const requirement of op.security) for (const name in requirement) if (!Object.hasOwn(config.schemes, name)) missing.add(name);
   }
   return [...missing];
