@@ -8,11 +8,15 @@
  * - basicAuth:  user:password pairs from BASIC_USERS ("user:password,...").
  */
 import type { SecurityConfig } from "../runtime/index.ts";
-import { sha256, timingSafeEqual } from "../runtime/security/digest.ts";
+import { sha256Sync, timingSafeEqual } from "../runtime/security/digest.ts";
 
-/** Equal digests, compared in constant time: neither length nor content leaks through timing. */
-async function sameText(a: string, b: string): Promise<boolean> {
-  return timingSafeEqual(await sha256(a), await sha256(b));
+/**
+ * Equal digests, compared in constant time: neither length nor content leaks through timing.
+ * Hashed synchronously, so a Basic check answers without a promise (the authoriser then stays
+ * synchronous for this request).
+ */
+function sameText(a: string, b: string): boolean {
+  return timingSafeEqual(sha256Sync(a), sha256Sync(b));
 }
 
 const demoJwt = {
@@ -23,14 +27,14 @@ const demoJwt = {
   requiredClaims: ["sub", "exp"],
 } as const;
 
-async function verifyBasic(username: string, password: string, env: unknown): Promise<string | null> {
+function verifyBasic(username: string, password: string, env: unknown): string | null {
   const users = (env as { BASIC_USERS?: string }).BASIC_USERS ?? "";
   for (const entry of users.split(",")) {
     const colon = entry.indexOf(":");
     if (colon <= 0) continue;
     // Compare both parts in constant time so timing says nothing about which part was wrong.
-    const userMatches = await sameText(entry.slice(0, colon).trim(), username);
-    const passwordMatches = await sameText(entry.slice(colon + 1).trim(), password);
+    const userMatches = sameText(entry.slice(0, colon).trim(), username);
+    const passwordMatches = sameText(entry.slice(colon + 1).trim(), password);
     if (userMatches && passwordMatches) return username;
   }
   return null;
