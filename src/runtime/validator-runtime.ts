@@ -151,18 +151,30 @@ export function validator(validate: GeneratedValidate): Validator {
   return wrapped;
 }
 
+/** An optional property that must be a string: checked, and reported as ajv reports `type`. */
+export function checkString(list: ValidationError[], value: unknown, instancePath: string): void {
+  if (value !== undefined && typeof value !== "string") addTypeError(list, instancePath, "string");
+}
+
+/** The same for a boolean. */
+export function checkBoolean(list: ValidationError[], value: unknown, instancePath: string): void {
+  if (value !== undefined && typeof value !== "boolean") addTypeError(list, instancePath, "boolean");
+}
+
 /**
  * A generated function that pushes its errors onto the list it is given (compact-source.ts
  * `sharedErrorList`); valid when it pushed none (net: a rule that recovered truncates what its
- * failed alternatives pushed).
+ * failed alternatives pushed). Its result is not read here: one that no other validator asks
+ * returns nothing.
  */
-export type ListValidate = (data: unknown, instancePath: string, errors: ValidationError[]) => boolean;
+export type ListValidate = (data: unknown, instancePath: string, errors: ValidationError[]) => unknown;
 
 /** {@link validator} for a {@link ListValidate}: one list per call, filled by every validator it calls. */
 export function listValidator(validate: ListValidate): Validator {
   const wrapped: Validator = (data: unknown): boolean => {
     const errors: ValidationError[] = [];
-    if (validate(data, "", errors)) {
+    validate(data, "", errors);
+    if (errors.length === 0) {
       wrapped.errors = null;
       return true;
     }

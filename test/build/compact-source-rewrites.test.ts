@@ -34,6 +34,8 @@ const HELPERS = {
   __brrt_equal: runtime.equal,
   __brrt_isObject: runtime.isObject,
   __brrt_isInteger: runtime.isInteger,
+  __brrt_checkString: runtime.checkString,
+  __brrt_checkBoolean: runtime.checkBoolean,
 };
 
 /** The module text's `name` function, wrapped as emit-module.ts wraps it. */
@@ -85,8 +87,7 @@ describe("compactSource", () => {
 
     it("passes the caller's list down and pushes onto it: no per-validator list, count or copy", () => {
       expect(sharedErrorList).toBe(true);
-      expect(code).toContain('function validate1(data, instancePath, vErrors){const errorsBefore = vErrors.length;');
-      expect(code).toContain("return vErrors.length === errorsBefore;}");
+      expect(code).toContain("function validate1(data, instancePath, vErrors){if(__brrt_isObject(data)){");
       expect(code).not.toMatch(/\berrors\+\+|let errors|\.errors\b|vErrors = null|__brrt_concatErrors/);
       // A call whose failure ajv followed by a copy of the callee's errors: now just the call.
       expect(code).toContain('if(data.c !== undefined){validate2(data.c, instancePath+"/c", vErrors);}');
@@ -96,6 +97,36 @@ describe("compactSource", () => {
       expect(code).toContain("else {vErrors.length = _errs6;}");
       // Error sites: the helper pushes, nothing is assigned or counted.
       expect(code).toContain('{__brrt_addTypeError(vErrors,instancePath+"/a","integer");}');
+    });
+
+    it("keeps a validator's result only where a caller asks for it", () => {
+      // No caller reads a result (the wrapper reads the list): no length kept to compare at the end.
+      expect(code).not.toContain("errorsBefore");
+      // ajv's calls inside a subschema that stops at its first error go on only if the call passed.
+      const asking = AJV_OBJECT.replace(
+        "vErrors.concat(validate2.errors);errors = vErrors.length;}}if(data.d",
+        "vErrors.concat(validate2.errors);errors = vErrors.length;}else {}}if(data.d",
+      );
+      const compacted = compactSource(asking);
+      expect(compacted.code).toContain('if(!(validate2(data.c, instancePath+"/c", vErrors))){}else {}');
+      expect(compacted.code).toContain("function validate2(data, instancePath, vErrors){const errorsBefore = vErrors.length;");
+      expect(compacted.code).toContain("return vErrors.length === errorsBefore;}function validate1(data, instancePath, vErrors){if(");
+      for (const data of OBJECT_DATA) expect(outcome(load(compacted.code, "validate1", true), data)).toBe(outcome(load(asking, "validate1", false), data));
+    });
+
+    it("checks an optional string or boolean property with one call", () => {
+      expect(code).toContain('__brrt_checkString(vErrors,data.n,instancePath+"/n");');
+      const booleans = AJV_OBJECT.replace('typeof data.n !== "string"', 'typeof data.n !== "boolean"').replace('params:{type: "string"}};if(vErrors === null){vErrors = [err2]', 'params:{type: "boolean"}};if(vErrors === null){vErrors = [err2]');
+      expect(compactSource(booleans).code).toContain('__brrt_checkBoolean(vErrors,data.n,instancePath+"/n");');
+      for (const data of OBJECT_DATA) expect(outcome(load(compactSource(booleans).code, "validate1", true), data)).toBe(outcome(load(booleans, "validate1", false), data));
+      // Not where the reported type is another than the tested one.
+      const odd = AJV_OBJECT.replace('params:{type: "string"}};if(vErrors === null){vErrors = [err2]', 'params:{type: "text"}};if(vErrors === null){vErrors = [err2]');
+      expect(compactSource(odd).code).toContain('if(data.n !== undefined){if(typeof data.n !== "string"){__brrt_addTypeError(vErrors,instancePath+"/n","text");}}');
+    });
+
+    it("reads a property once, into the local ajv names it by, before testing it is there", () => {
+      expect(code).toContain('let data0 = data.a;if(data0 !== undefined){if(!(__brrt_isInteger(data0)))');
+      expect(code).toContain("let data3 = data.d;if(data3 !== undefined){const _errs6 = vErrors.length;");
     });
 
     it("rewrites the validator of `false` to push its error", () => {
@@ -121,7 +152,7 @@ describe("compactSource", () => {
       const compacted = compactSource(named);
       expect(compacted.sharedErrorList).toBe(true);
       expect(compacted.code).toContain('key0 === "errors++;"');
-      expect(compacted.code).toContain("if(data.errors !== undefined)");
+      expect(compacted.code).toContain("__brrt_checkString(vErrors,data.errors,");
     });
   });
 

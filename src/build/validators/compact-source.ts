@@ -280,6 +280,54 @@ export function sharedErrorList(code: string): string | undefined {
   return rewritten;
 }
 
+/** Names the generated code calls for an optional property of a primitive type (see validator-runtime.ts `checkString`). */
+export const CHECK_STRING_BINDING = "__brrt_checkString";
+export const CHECK_BOOLEAN_BINDING = "__brrt_checkBoolean";
+const CHECK_TYPE_BINDINGS: Readonly<Record<string, string>> = { string: CHECK_STRING_BINDING, boolean: CHECK_BOOLEAN_BINDING };
+
+/** A property read as ajv writes it: `data.name`, `data0.name`, `data["x-y"]`. */
+const PROPERTY_READ = String.raw`data\d*(?:\.[\w$]+|\[${STRING}\])`;
+
+/**
+ * Tidying that the shared error list (see {@link sharedErrorList}) makes possible, on its output:
+ *
+ * - an optional property that only has to be a string (or a boolean), ajv's
+ *   `if(data.x !== undefined){if(typeof data.x !== "string"){addTypeError(vErrors,path,"string");}}`,
+ *   the commonest property check by far → `checkString(vErrors,data.x,path);`
+ * - `if(data.x !== undefined){let data3 = data.x;` → `let data3 = data.x;if(data3 !== undefined){`:
+ *   the property is read once, and named once. ajv's local names are unique within a function, so
+ *   the declaration can move out of the block; only where the `if` is a statement of its own.
+ * - a validator that no caller asks for its result (the list says whether it failed) need not
+ *   keep the list's length at its start to compare at its end. The wrapper reads the list, not the
+ *   result.
+ */
+function tidySharedList(code: string): string {
+  const { masked, restore } = maskStrings(code);
+  const typeCheck = new RegExp(
+    String.raw`if\((${PROPERTY_READ}) !== undefined\)\{if\(typeof (${PROPERTY_READ}) !== ("\d+")\)\{__brrt_addTypeError\(vErrors,(${PATH_EXPRESSION}),("\d+")\);\}\}`,
+    "g",
+  );
+  const hoist = new RegExp(String.raw`(?<=[;{}])if\((${PROPERTY_READ}) !== undefined\)\{let (data\d+) = (${PROPERTY_READ});`, "g");
+  let tidied = masked
+    .replace(typeCheck, (whole, tested: string, read: string, typeofName: string, path: string, reported: string) => {
+      const type = JSON.parse(restore(typeofName)) as string;
+      const binding = CHECK_TYPE_BINDINGS[type];
+      if (binding === undefined || restore(tested) !== restore(read) || restore(reported) !== restore(typeofName)) return whole;
+      return `${binding}(vErrors,${read},${path});`;
+    })
+    .replace(hoist, (whole, tested: string, local: string, read: string) => (restore(tested) === restore(read) ? `let ${local} = ${read};if(${local} !== undefined){` : whole));
+  // Validators whose result a caller reads: `if(!(validate3(...)))` (ajv's calls in a context that stops at the first error).
+  const asked = new Set<string>();
+  for (const call of tidied.matchAll(/if\(!\((validate\d+|wrapper\d+\.validate)\(/g)) asked.add(call[1] as string);
+  if (![...asked].some((name) => name.startsWith("wrapper"))) {
+    tidied = tidied.replace(
+      /function (validate\d+)\(data, instancePath, vErrors\)\{const errorsBefore = vErrors\.length;(.*?)return vErrors\.length === errorsBefore;\}(?=function |const |$)/gs,
+      (whole, name: string, body: string) => (asked.has(name) || body.includes("errorsBefore") ? whole : `function ${name}(data, instancePath, vErrors){${body}}`),
+    );
+  }
+  return restore(tidied);
+}
+
 const SCHEMA_CONST = /const (schema\d+) = (.*?);(?=function |const |export |$)/gs;
 /** A use of a module-level schema constant, with the property path read from it. */
 const SCHEMA_USE = /(?<![\w$."'])(schema\d+)((?:\.[A-Za-z_$][\w$]*|\[(?:"(?:[^"\\]|\\.)*"|\d+)\])*)(?![\w$])/g;
@@ -357,5 +405,5 @@ export interface CompactedSource {
 export function compactSource(code: string): CompactedSource {
   const compacted = typeTests(positionalInstancePath(compactConcatSites(trimSchemaConstants(sharedEnums(compactErrorSites(compactErrorPush(dropSchemaPaths(code))))))));
   const shared = sharedErrorList(compacted);
-  return shared === undefined ? { code: compacted, sharedErrorList: false } : { code: shared, sharedErrorList: true };
+  return shared === undefined ? { code: compacted, sharedErrorList: false } : { code: tidySharedList(shared), sharedErrorList: true };
 }

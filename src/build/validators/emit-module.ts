@@ -15,6 +15,8 @@ import {
   ADD_PARAM_ERROR_BINDING,
   ADD_REQUIRED_ERROR_BINDING,
   ADD_TYPE_ERROR_BINDING,
+  CHECK_BOOLEAN_BINDING,
+  CHECK_STRING_BINDING,
   CONCAT_ERRORS_BINDING,
   IS_INTEGER_BINDING,
   IS_OBJECT_BINDING,
@@ -181,6 +183,8 @@ export function emitValidatorModule(document: AjvDocument, names: ReadonlyMap<st
   if (code.includes(CONCAT_ERRORS_BINDING)) usedHelpers.add("concatErrors");
   if (code.includes(IS_OBJECT_BINDING)) usedHelpers.add("isObject");
   if (code.includes(IS_INTEGER_BINDING)) usedHelpers.add("isInteger");
+  if (code.includes(CHECK_STRING_BINDING)) usedHelpers.add("checkString");
+  if (code.includes(CHECK_BOOLEAN_BINDING)) usedHelpers.add("checkBoolean");
 
   const imports: string[] = [];
   if (code.includes(FORMATS_BINDING)) imports.push(`import { formats as ${FORMATS_BINDING} } from ${JSON.stringify(options.imports.formats)};`);
