@@ -151,34 +151,90 @@ export function validator(validate: GeneratedValidate): Validator {
   return wrapped;
 }
 
+/**
+ * The list the validators of a generated module report to (compact-source.ts `sharedErrorList`),
+ * one for all: validation is synchronous, and {@link listValidator} takes off it what one
+ * validation added. Empty between validations.
+ */
+export const reported: ValidationError[] = [];
+
+/** `addError` onto {@link reported}. */
+export function reportError(instancePath: string, keyword: string, params: Readonly<Record<string, unknown>> = {}): void {
+  reported.push({ instancePath, keyword, params });
+}
+
+/** `addTypeError` onto {@link reported}. */
+export function reportTypeError(instancePath: string, type: unknown): void {
+  reported.push({ instancePath, keyword: "type", params: { type } });
+}
+
+/** `addRequiredError` onto {@link reported}. */
+export function reportRequiredError(instancePath: string, missingProperty: string): void {
+  reported.push({ instancePath, keyword: "required", params: { missingProperty } });
+}
+
+/** `addParamError` onto {@link reported}. */
+export function reportParamError(instancePath: string, keyword: string, value: unknown): void {
+  addParamError(reported, instancePath, keyword, value);
+}
+
 /** An optional property that must be a string: checked, and reported as ajv reports `type`. */
-export function checkString(list: ValidationError[], value: unknown, instancePath: string): void {
-  if (value !== undefined && typeof value !== "string") addTypeError(list, instancePath, "string");
+export function checkString(value: unknown, instancePath: string): void {
+  if (value !== undefined && typeof value !== "string") reportTypeError(instancePath, "string");
 }
 
 /** The same for a boolean. */
-export function checkBoolean(list: ValidationError[], value: unknown, instancePath: string): void {
-  if (value !== undefined && typeof value !== "boolean") addTypeError(list, instancePath, "boolean");
+export function checkBoolean(value: unknown, instancePath: string): void {
+  if (value !== undefined && typeof value !== "boolean") reportTypeError(instancePath, "boolean");
+}
+
+/** The same for an integer (as ajv tests it: see {@link isInteger}). */
+export function checkInteger(value: unknown, instancePath: string): void {
+  if (value !== undefined && !isInteger(value)) reportTypeError(instancePath, "integer");
+}
+
+/** `maximum` of a number, tested and reported as ajv does (NaN fails every bound). */
+export function checkMaximum(value: number, limit: number, instancePath: string): void {
+  if (value > limit || isNaN(value)) addParamError(reported, instancePath, "maximum", limit);
+}
+
+/** `minimum`, as {@link checkMaximum}. */
+export function checkMinimum(value: number, limit: number, instancePath: string): void {
+  if (value < limit || isNaN(value)) addParamError(reported, instancePath, "minimum", limit);
+}
+
+/** `exclusiveMaximum`, as {@link checkMaximum}. */
+export function checkExclusiveMaximum(value: number, limit: number, instancePath: string): void {
+  if (value >= limit || isNaN(value)) addParamError(reported, instancePath, "exclusiveMaximum", limit);
+}
+
+/** `exclusiveMinimum`, as {@link checkMaximum}. */
+export function checkExclusiveMinimum(value: number, limit: number, instancePath: string): void {
+  if (value <= limit || isNaN(value)) addParamError(reported, instancePath, "exclusiveMinimum", limit);
 }
 
 /**
- * A generated function that pushes its errors onto the list it is given (compact-source.ts
- * `sharedErrorList`); valid when it pushed none (net: a rule that recovered truncates what its
- * failed alternatives pushed). Its result is not read here: one that no other validator asks
- * returns nothing.
+ * A generated function that reports its errors to {@link reported}; valid when it added none
+ * (net: a rule that recovered truncates what its failed alternatives added). Its result is not
+ * read here: one that no other validator asks returns nothing.
  */
-export type ListValidate = (data: unknown, instancePath: string, errors: ValidationError[]) => unknown;
+export type ReportingValidate = (data: unknown, instancePath: string) => unknown;
 
-/** {@link validator} for a {@link ListValidate}: one list per call, filled by every validator it calls. */
-export function listValidator(validate: ListValidate): Validator {
+/** {@link validator} for a {@link ReportingValidate}: the errors are what the call added to {@link reported}. */
+export function listValidator(validate: ReportingValidate): Validator {
   const wrapped: Validator = (data: unknown): boolean => {
-    const errors: ValidationError[] = [];
-    validate(data, "", errors);
-    if (errors.length === 0) {
+    const start = reported.length; // 0, unless a validation runs inside another
+    try {
+      validate(data, "");
+    } catch (error) {
+      reported.length = start;
+      throw error;
+    }
+    if (reported.length === start) {
       wrapped.errors = null;
       return true;
     }
-    wrapped.errors = shapeErrors(errors);
+    wrapped.errors = shapeErrors(reported.splice(start));
     return false;
   };
   return wrapped;

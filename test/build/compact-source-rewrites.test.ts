@@ -25,18 +25,8 @@ const AJV_ENUMS = "const schema1 = {\"properties\":{\"p\":{\"enum\":[\"a\",\"b\"
 /** ajv's validator of the schema `false`. */
 const AJV_FALSE = `const schema1 = false;function validate1(data, {instancePath="", parentData, parentDataProperty, rootData=data}={}){validate1.errors = [{instancePath,schemaPath:"#/false schema",keyword:"false schema",params:{}}];return false;}`;
 
-const HELPERS = {
-  __brrt_addError: runtime.addError,
-  __brrt_addTypeError: runtime.addTypeError,
-  __brrt_addRequiredError: runtime.addRequiredError,
-  __brrt_addParamError: runtime.addParamError,
-  __brrt_concatErrors: runtime.concatErrors,
-  __brrt_equal: runtime.equal,
-  __brrt_isObject: runtime.isObject,
-  __brrt_isInteger: runtime.isInteger,
-  __brrt_checkString: runtime.checkString,
-  __brrt_checkBoolean: runtime.checkBoolean,
-};
+/** Every export of the runtime module, by the name the generated code calls it (`__brrt_<name>`). */
+const HELPERS = Object.fromEntries(Object.entries(runtime).map(([name, value]) => [`__brrt_${name}`, value]));
 
 /** The module text's `name` function, wrapped as emit-module.ts wraps it. */
 function load(code: string, name: string, sharedErrorList: boolean): Validator {
@@ -87,16 +77,16 @@ describe("compactSource", () => {
 
     it("passes the caller's list down and pushes onto it: no per-validator list, count or copy", () => {
       expect(sharedErrorList).toBe(true);
-      expect(code).toContain("function validate1(data, instancePath, vErrors){if(__brrt_isObject(data)){");
-      expect(code).not.toMatch(/\berrors\+\+|let errors|\.errors\b|vErrors = null|__brrt_concatErrors/);
+      expect(code).toContain("function validate1(data, instancePath){if(__brrt_isObject(data)){");
+      expect(code).not.toMatch(/\berrors\+\+|let errors|\.errors\b|vErrors|__brrt_concatErrors/);
       // A call whose failure ajv followed by a copy of the callee's errors: now just the call.
-      expect(code).toContain('if(data.c !== undefined){validate2(data.c, instancePath+"/c", vErrors);}');
+      expect(code).toContain('if(data.c !== undefined){validate2(data.c, instancePath+"/c");}');
       // anyOf: the count taken and compared as the list's length, the reset a truncation.
-      expect(code).toContain("const _errs6 = vErrors.length;");
-      expect(code).toContain("var _valid0 = _errs7 === vErrors.length;");
-      expect(code).toContain("else {vErrors.length = _errs6;}");
-      // Error sites: the helper pushes, nothing is assigned or counted.
-      expect(code).toContain('{__brrt_addTypeError(vErrors,instancePath+"/a","integer");}');
+      expect(code).toContain("const _errs6 = __brrt_reported.length;");
+      expect(code).toContain("var _valid0 = _errs7 === __brrt_reported.length;");
+      expect(code).toContain("else {__brrt_reported.length = _errs6;}");
+      // Error sites: the helper pushes onto the list, nothing is assigned or counted.
+      expect(code).toContain('{__brrt_reportTypeError(instancePath+"/a","integer");}');
     });
 
     it("keeps a validator's result only where a caller asks for it", () => {
@@ -108,32 +98,32 @@ describe("compactSource", () => {
         "vErrors.concat(validate2.errors);errors = vErrors.length;}else {}}if(data.d",
       );
       const compacted = compactSource(asking);
-      expect(compacted.code).toContain('if(!(validate2(data.c, instancePath+"/c", vErrors))){}else {}');
-      expect(compacted.code).toContain("function validate2(data, instancePath, vErrors){const errorsBefore = vErrors.length;");
-      expect(compacted.code).toContain("return vErrors.length === errorsBefore;}function validate1(data, instancePath, vErrors){if(");
+      expect(compacted.code).toContain('if(!(validate2(data.c, instancePath+"/c"))){}else {}');
+      expect(compacted.code).toContain("function validate2(data, instancePath){const errorsBefore = __brrt_reported.length;");
+      expect(compacted.code).toContain("return __brrt_reported.length === errorsBefore;}function validate1(data, instancePath){if(");
       for (const data of OBJECT_DATA) expect(outcome(load(compacted.code, "validate1", true), data)).toBe(outcome(load(asking, "validate1", false), data));
     });
 
     it("checks an optional string or boolean property with one call", () => {
-      expect(code).toContain('__brrt_checkString(vErrors,data.n,instancePath+"/n");');
+      expect(code).toContain('__brrt_checkString(data.n,instancePath+"/n");');
       const booleans = AJV_OBJECT.replace('typeof data.n !== "string"', 'typeof data.n !== "boolean"').replace('params:{type: "string"}};if(vErrors === null){vErrors = [err2]', 'params:{type: "boolean"}};if(vErrors === null){vErrors = [err2]');
-      expect(compactSource(booleans).code).toContain('__brrt_checkBoolean(vErrors,data.n,instancePath+"/n");');
+      expect(compactSource(booleans).code).toContain('__brrt_checkBoolean(data.n,instancePath+"/n");');
       for (const data of OBJECT_DATA) expect(outcome(load(compactSource(booleans).code, "validate1", true), data)).toBe(outcome(load(booleans, "validate1", false), data));
       // Not where the reported type is another than the tested one.
       const odd = AJV_OBJECT.replace('params:{type: "string"}};if(vErrors === null){vErrors = [err2]', 'params:{type: "text"}};if(vErrors === null){vErrors = [err2]');
-      expect(compactSource(odd).code).toContain('if(data.n !== undefined){if(typeof data.n !== "string"){__brrt_addTypeError(vErrors,instancePath+"/n","text");}}');
+      expect(compactSource(odd).code).toContain('if(data.n !== undefined){if(typeof data.n !== "string"){__brrt_reportTypeError(instancePath+"/n","text");}}');
     });
 
     it("reads a property once, into the local ajv names it by, before testing it is there", () => {
       expect(code).toContain('let data0 = data.a;if(data0 !== undefined){if(!(__brrt_isInteger(data0)))');
-      expect(code).toContain("let data3 = data.d;if(data3 !== undefined){const _errs6 = vErrors.length;");
+      expect(code).toContain("let data3 = data.d;if(data3 !== undefined){const _errs6 = __brrt_reported.length;");
     });
 
     it("rewrites the validator of `false` to push its error", () => {
       const compacted = compactSource(AJV_FALSE);
       expect(compacted).toEqual({
         sharedErrorList: true,
-        code: 'function validate1(data, instancePath, vErrors){vErrors.push({instancePath,keyword:"false schema",params:{}});return false;}',
+        code: 'function validate1(data, instancePath){__brrt_reported.push({instancePath,keyword:"false schema",params:{}});return false;}',
       });
       expect(outcome(load(compacted.code, "validate1", true), 1)).toBe(outcome(load(AJV_FALSE, "validate1", false), 1));
     });
@@ -152,7 +142,7 @@ describe("compactSource", () => {
       const compacted = compactSource(named);
       expect(compacted.sharedErrorList).toBe(true);
       expect(compacted.code).toContain('key0 === "errors++;"');
-      expect(compacted.code).toContain("__brrt_checkString(vErrors,data.errors,");
+      expect(compacted.code).toContain("__brrt_checkString(data.errors,");
     });
   });
 
@@ -162,21 +152,21 @@ describe("compactSource", () => {
 
     it("test membership in one module-level array per distinct value list, also reported as the params", () => {
       expect(code.startsWith('const allowedValues0 = ["a","b"];const allowedValues1 = [1,null,"c)"];')).toBe(true);
-      expect(code).toContain('if(!allowedValues0.includes(data0)){__brrt_addParamError(vErrors,instancePath+"/p","enum",allowedValues0);}');
-      expect(code).toContain('if(!allowedValues0.includes(data1)){__brrt_addParamError(vErrors,instancePath+"/q","enum",allowedValues0);}');
-      expect(code).toContain('if(!allowedValues1.includes(data2)){__brrt_addParamError(vErrors,instancePath+"/r","enum",allowedValues1);}');
+      expect(code).toContain('if(!allowedValues0.includes(data0)){__brrt_reportParamError(instancePath+"/p","enum",allowedValues0);}');
+      expect(code).toContain('if(!allowedValues0.includes(data1)){__brrt_reportParamError(instancePath+"/q","enum",allowedValues0);}');
+      expect(code).toContain('if(!allowedValues1.includes(data2)){__brrt_reportParamError(instancePath+"/r","enum",allowedValues1);}');
       // The schema constant keeps only what is still read from it.
       expect(code).not.toMatch(/"p":|"q":|"r":/);
     });
 
     it("leave enums with an object value (deep equality) or a single value alone", () => {
-      expect(code).toContain('if(!((data3 === "a") || (func0(data3, vSchema3[1])))){__brrt_addParamError(vErrors,instancePath+"/s","enum",schema1.properties.s.enum);}');
+      expect(code).toContain('if(!((data3 === "a") || (func0(data3, vSchema3[1])))){__brrt_reportParamError(instancePath+"/s","enum",schema1.properties.s.enum);}');
       expect(code).toContain('if(!(data.t === "only")){');
     });
 
     it("leave a chain alone whose values are not the ones the error reports", () => {
       const odd = AJV_ENUMS.replace('if(!((data1 === "a") || (data1 === "b")))', 'if(!((data1 === "a") || (data1 === "z")))');
-      expect(compactSource(odd).code).toContain('if(!((data1 === "a") || (data1 === "z"))){__brrt_addParamError(vErrors,instancePath+"/q","enum",schema1.properties.q.enum);}');
+      expect(compactSource(odd).code).toContain('if(!((data1 === "a") || (data1 === "z"))){__brrt_reportParamError(instancePath+"/q","enum",schema1.properties.q.enum);}');
     });
 
     it("answer as ajv's code does", () => {
@@ -190,7 +180,7 @@ describe("compactSource", () => {
     it("call isObject / isInteger where ajv writes the test out", () => {
       const { code } = compactSource(AJV_OBJECT);
       expect(code).toContain("if(__brrt_isObject(data)){");
-      expect(code).toContain('if(!(__brrt_isInteger(data0))){__brrt_addTypeError(vErrors,instancePath+"/a","integer");}');
+      expect(code).toContain('if(!(__brrt_isInteger(data0))){__brrt_reportTypeError(instancePath+"/a","integer");}');
       expect(code).not.toMatch(/typeof data\d* == "object"|% 1/);
       expect(compactSource(AJV_ENUMS).code).toContain("if((!(__brrt_isInteger(data5))) && (!(__brrt_isObject(data5)))){");
     });
@@ -209,20 +199,49 @@ describe("compactSource", () => {
   });
 
   describe("error sites", () => {
+    // The list-taking forms, where the module keeps ajv's convention (see "all or nothing" above).
+    const own = compactSource(AJV_OBJECT.replace("validate1.errors = vErrors;return errors === 0;}", "validate1.errors = vErrors;return errors === 0 && errors < 2;}")).code;
     const { code } = compactSource(AJV_OBJECT);
 
     it("pass only the value for keywords whose params are one value or a bound", () => {
-      expect(code).toContain('__brrt_addParamError(vErrors,instancePath+"/a","maximum",5);');
-      expect(code).toContain('__brrt_addParamError(vErrors,instancePath+"/" + key0.replace(/~/g, "~0").replace(/\\//g, "~1"),"minimum",0);');
+      expect(own).toContain('vErrors=__brrt_addParamError(vErrors,instancePath+"/a","maximum",5);errors++;');
+      expect(own).toContain('vErrors=__brrt_addParamError(vErrors,instancePath+"/" + key0.replace(/~/g, "~0").replace(/\\//g, "~1"),"minimum",0);errors++;');
+      expect(code).toContain('__brrt_reportParamError(instancePath+"/b","enum",allowedValues0);');
     });
 
     it("drop empty params", () => {
-      expect(code).toContain('__brrt_addError(vErrors,instancePath+"/d","anyOf");');
+      expect(own).toContain('vErrors=__brrt_addError(vErrors,instancePath+"/d","anyOf");errors++;');
+      expect(code).toContain('__brrt_reportError(instancePath+"/d","anyOf");');
     });
 
     it("keep the general form where the params do not fit the keyword's shape", () => {
       const odd = AJV_OBJECT.replace('params:{comparison: "<=", limit: 5}', 'params:{comparison: "<", limit: 5}');
-      expect(compactSource(odd).code).toContain('__brrt_addError(vErrors,instancePath+"/a","maximum",{comparison: "<", limit: 5});');
+      expect(compactSource(odd).code).toContain('if(data0 > 5 || isNaN(data0)){__brrt_reportError(instancePath+"/a","maximum",{comparison: "<", limit: 5});}');
+    });
+
+    it("test and report a bound with one call (shared error list)", () => {
+      expect(code).toContain('if(typeof data0 == "number"){__brrt_checkMaximum(data0,5,instancePath+"/a");}');
+      expect(code).toContain('__brrt_checkMinimum(data0,0,instancePath+"/" + key0.replace(/~/g, "~0").replace(/\\//g, "~1"));');
+      for (const [failing, keyword, binding] of [
+        [">=", "exclusiveMaximum", "checkExclusiveMaximum"],
+        ["<=", "exclusiveMinimum", "checkExclusiveMinimum"],
+      ] as const) {
+        const bound = AJV_OBJECT.replace("data0 > 5 || isNaN(data0)", `data0 ${failing} 5 || isNaN(data0)`).replace('keyword:"maximum",params:{comparison: "<=", limit: 5}', `keyword:"${keyword}",params:{comparison: "${failing === ">=" ? "<" : ">"}", limit: 5}`);
+        const compacted = compactSource(bound).code;
+        expect(compacted).toContain(`__brrt_${binding}(data0,5,instancePath+"/a");`);
+        for (const a of [4, 5, 6, NaN]) expect(outcome(load(compacted, "validate1", true), { a })).toBe(outcome(load(bound, "validate1", false), { a }));
+      }
+      // Not where the limit tested is not the one reported.
+      const odd = AJV_OBJECT.replace("data0 > 5 || isNaN(data0)", "data0 > 6 || isNaN(data0)");
+      expect(compactSource(odd).code).toContain('if(data0 > 6 || isNaN(data0)){__brrt_reportParamError(instancePath+"/a","maximum",5);}');
+    });
+
+    it("check an optional integer property with one call (shared error list)", () => {
+      const integer = AJV_OBJECT.replace('if(typeof data0 == "number"){if(data0 > 5 || isNaN(data0)){const err2 = {instancePath:instancePath+"/a",schemaPath:"#/properties/a/maximum",keyword:"maximum",params:{comparison: "<=", limit: 5}};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}}', "");
+      expect(integer).not.toBe(AJV_OBJECT);
+      const compacted = compactSource(integer).code;
+      expect(compacted).toContain('__brrt_checkInteger(data.a,instancePath+"/a");');
+      for (const data of OBJECT_DATA) expect(outcome(load(compacted, "validate1", true), data)).toBe(outcome(load(integer, "validate1", false), data));
     });
 
     it("rebuild params exactly, key order included", () => {

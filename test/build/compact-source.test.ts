@@ -37,9 +37,10 @@ describe("compacted validators", () => {
   it("pass the instance path as a plain parameter and use the short error helpers", async () => {
     const { source, validate } = await compile({ $ref: "#/components/schemas/Pet" });
     expect(source).not.toMatch(/\b(?:parentData|parentDataProperty|rootData)\b/);
-    expect(source).toContain("__brrt_addTypeError(");
-    expect(source).toContain("__brrt_addRequiredError(");
-    // A failed call's errors are already on the caller's list (the shared error list): nothing to append.
+    // Every validator reports to the runtime's one list (the shared error list): a failed call's
+    // errors are already on it, nothing to append.
+    expect(source).toContain("__brrt_reportTypeError(");
+    expect(source).toContain("__brrt_reportRequiredError(");
     expect(source).toContain("__brrt_listValidator(");
     expect(source).not.toContain("__brrt_concatErrors(");
 
@@ -57,6 +58,7 @@ describe("compacted validators", () => {
     const { source, validate } = await compile({ $ref: "#/components/schemas/Pet", unevaluatedProperties: false });
     expect(source).toMatch(/\binstancePath="", parentData/);
     expect(source).toContain("__brrt_concatErrors("); // ajv's own error lists, one per validator
+    expect(source).toContain("__brrt_addTypeError(");
     expect(source).toContain("__brrt_validator(");
     expect(validate({ id: 1, tags: [] })).toBe(true);
     expect(validate({ id: 1, tags: [], other: 1 })).toBe(false);

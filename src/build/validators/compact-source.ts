@@ -36,14 +36,14 @@ const ERROR_SITE = new RegExp(
   "g",
 );
 /** Name the generated code calls to append an error (see validator-runtime.ts `addError`). */
-export const ADD_ERROR_BINDING = "__brrt_addError";
+const ADD_ERROR_BINDING = "__brrt_addError";
 /** The same for the two commonest errors, whose keyword and params shape are fixed. */
-export const ADD_TYPE_ERROR_BINDING = "__brrt_addTypeError";
-export const ADD_REQUIRED_ERROR_BINDING = "__brrt_addRequiredError";
+const ADD_TYPE_ERROR_BINDING = "__brrt_addTypeError";
+const ADD_REQUIRED_ERROR_BINDING = "__brrt_addRequiredError";
 /** The same for the keywords whose params are one value (or a bound and its comparison): see validator-runtime.ts `addParamError`. */
-export const ADD_PARAM_ERROR_BINDING = "__brrt_addParamError";
+const ADD_PARAM_ERROR_BINDING = "__brrt_addParamError";
 /** Appends a called validator's errors (see validator-runtime.ts `concatErrors`). */
-export const CONCAT_ERRORS_BINDING = "__brrt_concatErrors";
+const CONCAT_ERRORS_BINDING = "__brrt_concatErrors";
 
 /** `{name: value}` or `{comparison: "<=", limit: value}`, split. */
 const ONE_PARAM = new RegExp(String.raw`^\{([\w$]+): (${PARAM_VALUE})\}$`);
@@ -132,9 +132,9 @@ function sharedEnums(code: string): string {
 }
 
 /** Name the generated code calls to test for a JSON object (see validator-runtime.ts `isObject`). */
-export const IS_OBJECT_BINDING = "__brrt_isObject";
+const IS_OBJECT_BINDING = "__brrt_isObject";
 /** The same for an integer (`isInteger`). */
-export const IS_INTEGER_BINDING = "__brrt_isInteger";
+const IS_INTEGER_BINDING = "__brrt_isInteger";
 
 /**
  * ajv's type tests for `object` and `integer`, written out at every use, → a call each:
@@ -219,81 +219,97 @@ const CALL_THEN_CONCAT = new RegExp(
   String.raw`if\(!\(((validate\d+|wrapper\d+\.validate)\(${ARGUMENT}, ${PATH_EXPRESSION})\)\)\)\{errors = \(vErrors = ${CONCAT_ERRORS_BINDING}\(vErrors, ([\w$.]+)\.errors\)\)\.length;\}(else )?`,
   "g",
 );
+/**
+ * The list every validator of the module reports to (validator-runtime.ts `reported`), and the
+ * helpers that push onto it, by the list-taking helper each replaces.
+ */
+export const REPORTED_BINDING = "__brrt_reported";
+const REPORTING: Readonly<Record<string, string>> = {
+  [ADD_ERROR_BINDING]: "__brrt_reportError",
+  [ADD_TYPE_ERROR_BINDING]: "__brrt_reportTypeError",
+  [ADD_REQUIRED_ERROR_BINDING]: "__brrt_reportRequiredError",
+  [ADD_PARAM_ERROR_BINDING]: "__brrt_reportParamError",
+};
 
 /**
  * ajv gives every validator its own error list (`vErrors`, null until the first error) and
- * count (`errors`), and after a failed call copies the callee's list into the caller's. Here the
- * caller's list is passed down instead and every error is pushed straight onto it: the count is
- * the list's length, a failed call needs no copy, and each error site loses its assignment and
- * `errors++`. A validator is valid when the list is as long at its end as at its start.
+ * count (`errors`), and after a failed call copies the callee's list into the caller's. Here all
+ * validators report to one list instead, the runtime's `reported` (the wrapper, `listValidator`,
+ * takes off it what one validation added): the count is the list's length, a failed call needs
+ * no copy, and each error site loses its assignment, its `errors++` and the list argument. A
+ * validator is valid when the list is as long at its end as at its start.
  *
  * The count and the list length are the same number in ajv's code at every point (every
  * `errors++` follows a push, every reset truncates both, a copy sets the count to the length),
  * and a list only grows or is cut back to a length it had earlier in the same validator, so the
- * verdicts and the error list (order included) are what ajv's code gives.
+ * verdicts and the error list (order included) are what ajv's code gives. Validation is
+ * synchronous, so one list serves every validation in turn.
  *
  * Applies to positional-form code only, and to all of it or none: if anything is left that reads
- * the old locals or a callee's `.errors`, the code is returned as it was.
+ * the old locals or a callee's `.errors`, the code is returned as it was (undefined).
  */
 export function sharedErrorList(code: string): string | undefined {
   const { masked, restore } = maskStrings(code);
   const functions = masked.match(/\bfunction validate\d+\(/g)?.length ?? 0;
+  const list = REPORTED_BINDING;
   let converted = 0;
   let calls = 0;
   let callsConverted = 0;
   for (const _ of masked.matchAll(/(?<!function )\b(?:validate\d+|wrapper\d+\.validate)\(/g)) calls++;
   let consistent = true;
-  let rewritten = masked
+  const rewritten = masked
     .replace(OWN_LIST_PROLOGUE, (_whole, name: string) => {
       converted++;
-      return `function ${name}(data, instancePath, vErrors){const errorsBefore = vErrors.length;`;
+      return `function ${name}(data, instancePath){const errorsBefore = ${list}.length;`;
     })
-    .replace(OWN_LIST_EPILOGUE, "return vErrors.length === errorsBefore;}")
+    .replace(OWN_LIST_EPILOGUE, `return ${list}.length === errorsBefore;}`)
     .replace(TRUE_SCHEMA, (_whole, name: string) => {
       converted++;
-      return `function ${name}(data, instancePath, vErrors){return true;}`;
+      return `function ${name}(data, instancePath){return true;}`;
     })
     .replace(FALSE_SCHEMA, (_whole, name: string, error: string) => {
       converted++;
-      return `function ${name}(data, instancePath, vErrors){vErrors.push(${error});return false;}`;
+      return `function ${name}(data, instancePath){${list}.push(${error});return false;}`;
     })
     .replace(CALL_THEN_CONCAT, (_whole, call: string, fn: string, concatenated: string, otherwise: string | undefined) => {
       if (fn !== concatenated) consistent = false;
       callsConverted++;
-      return otherwise === undefined ? `${call}, vErrors);` : `if(!(${call}, vErrors))){}else `;
+      return otherwise === undefined ? `${call});` : `if(!(${call}))){}else `;
     })
-    .replace(/\bvErrors=(__brrt_\w+)\(vErrors,/g, "$1(vErrors,")
-    .replace(/\(vErrors\|\|\(vErrors=\[\]\)\)\.push\(/g, "vErrors.push(")
+    .replace(/\bvErrors=(__brrt_\w+)\(vErrors,/g, (whole, helper: string) => (REPORTING[helper] === undefined ? whole : `${REPORTING[helper]}(`))
+    .replace(/\(vErrors\|\|\(vErrors=\[\]\)\)\.push\(/g, `${list}.push(`)
     .replace(/(?<![\w$.])errors\+\+;/g, "")
-    .replace(/\bconst (_errs\d+) = errors;/g, "const $1 = vErrors.length;")
-    .replace(/\berrors = (_errs\d+);if\(vErrors !== null\)\{if\(\1\)\{vErrors\.length = \1;\}else \{vErrors = null;\}\}/g, "vErrors.length = $1;")
-    .replace(/\b(_errs\d+) === errors(?![\w$])/g, "$1 === vErrors.length")
-    .replace(/(?<![\w$.])errors === (_errs\d+)\b/g, "vErrors.length === $1");
+    .replace(/\bconst (_errs\d+) = errors;/g, `const $1 = ${list}.length;`)
+    .replace(/\berrors = (_errs\d+);if\(vErrors !== null\)\{if\(\1\)\{vErrors\.length = \1;\}else \{vErrors = null;\}\}/g, `${list}.length = $1;`)
+    .replace(/\b(_errs\d+) === errors(?![\w$])/g, `$1 === ${list}.length`)
+    .replace(/(?<![\w$.])errors === (_errs\d+)\b/g, `${list}.length === $1`);
   if (!consistent || converted !== functions || callsConverted !== calls) return undefined;
-  if (/(?<![\w$.])errors(?![\w$])|\b(?:validate\d+|wrapper\d+\.validate)\.errors\b/.test(rewritten)) return undefined;
-  // Every `vErrors` left must be one of the forms written above.
-  const uses = rewritten.match(/\bvErrors\b/g)?.length ?? 0;
-  const known =
-    rewritten.match(/\b__brrt_\w+\(vErrors,|\bvErrors\.(?:push\(|length\b)|, vErrors\)|\binstancePath, vErrors\)\{/g)?.length ?? 0;
-  if (uses !== known) return undefined;
-  rewritten = restore(rewritten);
-  return rewritten;
+  if (/\bvErrors\b|(?<![\w$.])errors(?![\w$])|\b(?:validate\d+|wrapper\d+\.validate)\.errors\b/.test(rewritten)) return undefined;
+  return restore(rewritten);
 }
 
 /** Names the generated code calls for an optional property of a primitive type (see validator-runtime.ts `checkString`). */
-export const CHECK_STRING_BINDING = "__brrt_checkString";
-export const CHECK_BOOLEAN_BINDING = "__brrt_checkBoolean";
-const CHECK_TYPE_BINDINGS: Readonly<Record<string, string>> = { string: CHECK_STRING_BINDING, boolean: CHECK_BOOLEAN_BINDING };
+const CHECK_TYPE_BINDINGS: Readonly<Record<string, string>> = { string: "__brrt_checkString", boolean: "__brrt_checkBoolean", integer: "__brrt_checkInteger" };
+/** For a bound of a number, by the comparison ajv fails it with (see validator-runtime.ts `checkMaximum`). */
+const CHECK_BOUND_BINDINGS: Readonly<Record<string, [keyword: string, binding: string]>> = {
+  ">": ["maximum", "__brrt_checkMaximum"],
+  "<": ["minimum", "__brrt_checkMinimum"],
+  ">=": ["exclusiveMaximum", "__brrt_checkExclusiveMaximum"],
+  "<=": ["exclusiveMinimum", "__brrt_checkExclusiveMinimum"],
+};
 
 /** A property read as ajv writes it: `data.name`, `data0.name`, `data["x-y"]`. */
 const PROPERTY_READ = String.raw`data\d*(?:\.[\w$]+|\[${STRING}\])`;
+const NUMBER = String.raw`-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?`;
 
 /**
  * Tidying that the shared error list (see {@link sharedErrorList}) makes possible, on its output:
  *
- * - an optional property that only has to be a string (or a boolean), ajv's
- *   `if(data.x !== undefined){if(typeof data.x !== "string"){addTypeError(vErrors,path,"string");}}`,
- *   the commonest property check by far → `checkString(vErrors,data.x,path);`
+ * - an optional property that only has to be a string (a boolean, an integer), ajv's
+ *   `if(data.x !== undefined){if(typeof data.x !== "string"){reportTypeError(path,"string");}}`,
+ *   the commonest property check by far → `checkString(data.x,path);`
+ * - a bound, `if(data0 > 5 || isNaN(data0)){reportParamError(path,"maximum",5);}` →
+ *   `checkMaximum(data0,5,path);`
  * - `if(data.x !== undefined){let data3 = data.x;` → `let data3 = data.x;if(data3 !== undefined){`:
  *   the property is read once, and named once. ajv's local names are unique within a function, so
  *   the declaration can move out of the block; only where the `if` is a statement of its own.
@@ -304,26 +320,40 @@ const PROPERTY_READ = String.raw`data\d*(?:\.[\w$]+|\[${STRING}\])`;
 function tidySharedList(code: string): string {
   const { masked, restore } = maskStrings(code);
   const typeCheck = new RegExp(
-    String.raw`if\((${PROPERTY_READ}) !== undefined\)\{if\(typeof (${PROPERTY_READ}) !== ("\d+")\)\{__brrt_addTypeError\(vErrors,(${PATH_EXPRESSION}),("\d+")\);\}\}`,
+    String.raw`if\((${PROPERTY_READ}) !== undefined\)\{if\(typeof (${PROPERTY_READ}) !== ("\d+")\)\{__brrt_reportTypeError\((${PATH_EXPRESSION}),("\d+")\);\}\}`,
     "g",
   );
   const hoist = new RegExp(String.raw`(?<=[;{}])if\((${PROPERTY_READ}) !== undefined\)\{let (data\d+) = (${PROPERTY_READ});`, "g");
+  const integerCheck = new RegExp(
+    String.raw`let (data\d+) = (${PROPERTY_READ});if\(\1 !== undefined\)\{if\(!\(${IS_INTEGER_BINDING}\(\1\)\)\)\{__brrt_reportTypeError\((${PATH_EXPRESSION}),("\d+")\);\}\}`,
+    "g",
+  );
+  const bound = new RegExp(
+    String.raw`if\((${ARGUMENT}) (>|<|>=|<=) (${NUMBER}) \|\| isNaN\(\1\)\)\{__brrt_reportParamError\((${PATH_EXPRESSION}),("\d+"),(${NUMBER})\);\}`,
+    "g",
+  );
+  const words = (placeholder: string) => JSON.parse(restore(placeholder)) as string;
   let tidied = masked
     .replace(typeCheck, (whole, tested: string, read: string, typeofName: string, path: string, reported: string) => {
-      const type = JSON.parse(restore(typeofName)) as string;
-      const binding = CHECK_TYPE_BINDINGS[type];
-      if (binding === undefined || restore(tested) !== restore(read) || restore(reported) !== restore(typeofName)) return whole;
-      return `${binding}(vErrors,${read},${path});`;
+      const binding = CHECK_TYPE_BINDINGS[words(typeofName)];
+      if (binding === undefined || restore(tested) !== restore(read) || words(reported) !== words(typeofName)) return whole;
+      return `${binding}(${read},${path});`;
     })
-    .replace(hoist, (whole, tested: string, local: string, read: string) => (restore(tested) === restore(read) ? `let ${local} = ${read};if(${local} !== undefined){` : whole));
+    .replace(bound, (whole, value: string, failing: string, limit: string, path: string, keyword: string, reportedLimit: string) => {
+      const [expected, binding] = CHECK_BOUND_BINDINGS[failing] as [string, string];
+      return words(keyword) === expected && limit === reportedLimit ? `${binding}(${value},${limit},${path});` : whole;
+    })
+    .replace(hoist, (whole, tested: string, local: string, read: string) => (restore(tested) === restore(read) ? `let ${local} = ${read};if(${local} !== undefined){` : whole))
+    .replace(integerCheck, (whole, _local: string, read: string, path: string, type: string) => (words(type) === "integer" ? `${CHECK_TYPE_BINDINGS.integer}(${read},${path});` : whole));
   // Validators whose result a caller reads: `if(!(validate3(...)))` (ajv's calls in a context that stops at the first error).
   const asked = new Set<string>();
   for (const call of tidied.matchAll(/if\(!\((validate\d+|wrapper\d+\.validate)\(/g)) asked.add(call[1] as string);
   if (![...asked].some((name) => name.startsWith("wrapper"))) {
-    tidied = tidied.replace(
-      /function (validate\d+)\(data, instancePath, vErrors\)\{const errorsBefore = vErrors\.length;(.*?)return vErrors\.length === errorsBefore;\}(?=function |const |$)/gs,
-      (whole, name: string, body: string) => (asked.has(name) || body.includes("errorsBefore") ? whole : `function ${name}(data, instancePath, vErrors){${body}}`),
+    const ends = new RegExp(
+      String.raw`function (validate\d+)\(data, instancePath\)\{const errorsBefore = ${REPORTED_BINDING}\.length;(.*?)return ${REPORTED_BINDING}\.length === errorsBefore;\}(?=function |const |$)`,
+      "gs",
     );
+    tidied = tidied.replace(ends, (whole, name: string, body: string) => (asked.has(name) || body.includes("errorsBefore") ? whole : `function ${name}(data, instancePath){${body}}`));
   }
   return restore(tidied);
 }

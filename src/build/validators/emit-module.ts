@@ -8,20 +8,10 @@
 import { Ajv2020, Name, type KeywordCxt, type Options } from "ajv/dist/2020.js";
 import standaloneCode from "ajv/dist/standalone/index.js";
 import { formats } from "../../runtime/formats.ts";
+import * as runtimeHelpers from "../../runtime/validator-runtime.ts";
 import { pattern } from "../../runtime/validator-runtime.ts";
 import type { AjvDocument } from "./ajv-document.ts";
-import {
-  ADD_ERROR_BINDING,
-  ADD_PARAM_ERROR_BINDING,
-  ADD_REQUIRED_ERROR_BINDING,
-  ADD_TYPE_ERROR_BINDING,
-  CHECK_BOOLEAN_BINDING,
-  CHECK_STRING_BINDING,
-  CONCAT_ERRORS_BINDING,
-  IS_INTEGER_BINDING,
-  IS_OBJECT_BINDING,
-  compactSource,
-} from "./compact-source.ts";
+import { compactSource } from "./compact-source.ts";
 
 export interface RuntimeImports {
   /** Module specifier of `src/runtime/formats.ts` as the generated module should import it. */
@@ -176,15 +166,11 @@ export function emitValidatorModule(document: AjvDocument, names: ReadonlyMap<st
   const wrapper = compacted.sharedErrorList ? "listValidator" : "validator";
   code += `\nexport const validators = Object.freeze({${members.map(([name, fn]) => `${JSON.stringify(name)}: __brrt_${wrapper}(${fn})`).join(",")}});\n`;
   usedHelpers.add(wrapper);
-  if (code.includes(ADD_ERROR_BINDING)) usedHelpers.add("addError");
-  if (code.includes(ADD_TYPE_ERROR_BINDING)) usedHelpers.add("addTypeError");
-  if (code.includes(ADD_REQUIRED_ERROR_BINDING)) usedHelpers.add("addRequiredError");
-  if (code.includes(ADD_PARAM_ERROR_BINDING)) usedHelpers.add("addParamError");
-  if (code.includes(CONCAT_ERRORS_BINDING)) usedHelpers.add("concatErrors");
-  if (code.includes(IS_OBJECT_BINDING)) usedHelpers.add("isObject");
-  if (code.includes(IS_INTEGER_BINDING)) usedHelpers.add("isInteger");
-  if (code.includes(CHECK_STRING_BINDING)) usedHelpers.add("checkString");
-  if (code.includes(CHECK_BOOLEAN_BINDING)) usedHelpers.add("checkBoolean");
+  // Whatever else the compacted code calls (`__brrt_<name>`): an export of validator-runtime.ts.
+  for (const [, helper] of code.matchAll(/\b__brrt_([A-Za-z]\w*)\b/g)) {
+    if (!Object.hasOwn(runtimeHelpers, helper as string)) throw new Error(`generated validator needs an unknown runtime helper: ${helper as string}`);
+    usedHelpers.add(helper as string);
+  }
 
   const imports: string[] = [];
   if (code.includes(FORMATS_BINDING)) imports.push(`import { formats as ${FORMATS_BINDING} } from ${JSON.stringify(options.imports.formats)};`);
