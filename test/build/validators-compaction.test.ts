@@ -30,7 +30,7 @@ beforeAll(async () => {
   vi.resetModules();
   vi.doMock("../../src/build/validators/compact-source.ts", async (importOriginal) => ({
     ...(await importOriginal<typeof import("../../src/build/validators/compact-source.ts")>()),
-    compactSource: (code: string) => ({ code, sharedErrorList: false }),
+    compactSource: (code: string) => ({ code, sharedErrorList: false, aliases: new Map() }),
   }));
   verbatim = await import("../../src/build/validators/index.ts");
   vi.doUnmock("../../src/build/validators/compact-source.ts");

@@ -198,6 +198,33 @@ function positionalInstancePath(code: string): string {
 }
 
 /**
+ * ajv breaks a recursive reference with `const wrapper0 = {validate: validate6};` and calls
+ * `wrapper0.validate(...)`: in the module every function is declared before anything runs, so
+ * the call can name the function itself (and equal recursive validators then read alike, see
+ * {@link mergeDuplicates}).
+ */
+function directRecursiveCalls(code: string): string {
+  const targets = new Map<string, string>();
+  const declarations = /const (wrapper\d+) = \{validate: (validate\d+)\};/g;
+  for (const match of code.matchAll(declarations)) targets.set(match[1] as string, match[2] as string);
+  if (targets.size === 0) return code;
+  const blank = blankStrings(code);
+  let out = "";
+  let at = 0;
+  for (const match of blank.matchAll(/(?<![\w$.])(wrapper\d+)\.validate(?![\w$])/g)) {
+    const to = targets.get(match[1] as string);
+    if (to === undefined) continue;
+    out += code.slice(at, match.index) + to;
+    at = (match.index ?? 0) + match[0].length;
+  }
+  out += code.slice(at);
+  const uses = new Map<string, number>();
+  for (const [name] of blankStrings(out).matchAll(/(?<![\w$.])wrapper\d+(?![\w$])/g)) uses.set(name, (uses.get(name) ?? 0) + 1);
+  // The declaration is one use itself: it goes where nothing else is left.
+  return out.replace(declarations, (whole, wrapper: string) => ((uses.get(wrapper) ?? 0) > 1 ? whole : ""));
+}
+
+/**
  * The code with every string literal replaced by `"<index>"`, so that structural rewrites cannot
  * match inside a property name or a pattern. ajv writes strings only as JSON-style double-quoted
  * literals; its only regular expression literals (`/~/g`, `/\//g`) hold no quote.
@@ -422,8 +449,87 @@ function pick(value: unknown, paths: readonly (readonly (string | number)[])[]):
   return out;
 }
 
+/** The code with every string literal's content blanked (same length): positions stay, no string can match. */
+function blankStrings(code: string): string {
+  return code.replace(new RegExp(STRING, "g"), (literal) => `"${" ".repeat(literal.length - 2)}"`);
+}
+
+/** Rename whole-word references outside string literals (`renames`: old name → new name). */
+function renameOutsideStrings(code: string, renames: ReadonlyMap<string, string>): string {
+  if (renames.size === 0) return code;
+  const blank = blankStrings(code);
+  let out = "";
+  let at = 0;
+  for (const match of blank.matchAll(/(?<![\w$.])(?:validate|schema)\d+(?![\w$])/g)) {
+    const to = renames.get(match[0]);
+    if (to === undefined) continue;
+    out += code.slice(at, match.index) + to;
+    at = (match.index ?? 0) + match[0].length;
+  }
+  return out + code.slice(at);
+}
+
+/**
+ * Equal schemas reached by different paths compile to equal validators, and equal schema
+ * constants: keep one of each, and point every reference to the others at it. Functions are
+ * compared as text with their own name blanked (recursion), after the constants they read are
+ * merged; repeated until nothing merges. `aliases`: removed function → the one kept.
+ */
+function mergeDuplicates(code: string): { code: string; aliases: Map<string, string> } {
+  const aliases = new Map<string, string>();
+  for (;;) {
+    const renames = new Map<string, string>();
+    // Schema constants with the same text.
+    const constants = new Map<string, string>();
+    for (const match of code.matchAll(SCHEMA_CONST)) {
+      const kept = constants.get(match[2] as string);
+      if (kept === undefined) constants.set(match[2] as string, match[1] as string);
+      else renames.set(match[1] as string, kept);
+    }
+    // Validators with the same text.
+    const blank = blankStrings(code);
+    const seen = new Map<string, string>();
+    const removed: [start: number, end: number][] = [];
+    for (const match of blank.matchAll(/(?<=^|[;}])function (validate\d+)\(/g)) {
+      const name = match[1] as string;
+      const start = match.index ?? 0;
+      const open = blank.indexOf("){", start) + 1; // the body, after parameters that may destructure `{instancePath, ...}`
+      let depth = 0;
+      let end = open;
+      for (; end < blank.length; end++) {
+        if (blank[end] === "{") depth++;
+        else if (blank[end] === "}" && --depth === 0) break;
+      }
+      if (end >= blank.length) return { code, aliases }; // unbalanced: leave the code alone
+      const text = code.slice(start, end + 1);
+      const key = renameOutsideStrings(text, new Map([[name, "validate"]]));
+      const kept = seen.get(key);
+      if (kept === undefined) seen.set(key, name);
+      else {
+        renames.set(name, kept);
+        removed.push([start, end + 1]);
+      }
+    }
+    if (renames.size === 0) return { code, aliases };
+    let kept = "";
+    let at = 0;
+    for (const [start, end] of removed) {
+      kept += code.slice(at, start);
+      at = end;
+    }
+    code = renameOutsideStrings(kept + code.slice(at), renames);
+    // Declarations of merged constants are left as `const schema7 = ...` twice under one name: drop the repeats.
+    const declared = new Set<string>();
+    code = code.replace(SCHEMA_CONST, (whole, name: string) => (declared.has(name) ? "" : (declared.add(name), whole)));
+    for (const [from, to] of renames) if (from.startsWith("validate")) aliases.set(from, to);
+    for (const [from, to] of aliases) aliases.set(from, renames.get(to) ?? to);
+  }
+}
+
 export interface CompactedSource {
   readonly code: string;
+  /** Validators merged into an equal one (see {@link mergeDuplicates}): name in the input → name in `code`. */
+  readonly aliases: ReadonlyMap<string, string>;
   /**
    * The validators take the caller's error list as a third parameter and push onto it (see
    * {@link sharedErrorList}); wrap them with validator-runtime.ts `listValidator`. Otherwise they
@@ -433,7 +539,8 @@ export interface CompactedSource {
 }
 
 export function compactSource(code: string): CompactedSource {
-  const compacted = typeTests(positionalInstancePath(compactConcatSites(trimSchemaConstants(sharedEnums(compactErrorSites(compactErrorPush(dropSchemaPaths(code))))))));
+  const compacted = typeTests(directRecursiveCalls(positionalInstancePath(compactConcatSites(trimSchemaConstants(sharedEnums(compactErrorSites(compactErrorPush(dropSchemaPaths(code)))))))));
   const shared = sharedErrorList(compacted);
-  return shared === undefined ? { code: compacted, sharedErrorList: false } : { code: tidySharedList(shared), sharedErrorList: true };
+  const merged = mergeDuplicates(shared === undefined ? compacted : tidySharedList(shared));
+  return { code: merged.code, aliases: merged.aliases, sharedErrorList: shared !== undefined };
 }

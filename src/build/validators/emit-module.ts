@@ -164,7 +164,8 @@ export function emitValidatorModule(document: AjvDocument, names: ReadonlyMap<st
   code = compacted.code;
   // The wrapper that matches the generated functions' calling convention (see compact-source.ts).
   const wrapper = compacted.sharedErrorList ? "listValidator" : "validator";
-  code += `\nexport const validators = Object.freeze({${members.map(([name, fn]) => `${JSON.stringify(name)}: __brrt_${wrapper}(${fn})`).join(",")}});\n`;
+  const entry = (fn: string) => compacted.aliases.get(fn) ?? fn;
+  code += `\nexport const validators = Object.freeze({${members.map(([name, fn]) => `${JSON.stringify(name)}: __brrt_${wrapper}(${entry(fn)})`).join(",")}});\n`;
   usedHelpers.add(wrapper);
   // Whatever else the compacted code calls (`__brrt_<name>`): an export of validator-runtime.ts.
   for (const [, helper] of code.matchAll(/\b__brrt_([A-Za-z]\w*)\b/g)) {
