@@ -20,14 +20,24 @@ import {
   type JWTPayload,
   type JWTVerifyOptions,
   type JWSHeaderParameters,
+  type RemoteJWKSet,
   type RemoteJWKSetOptions,
 } from "jose";
 import { KeySourceError, readJsonBinding, readStringBinding } from "./bindings.ts";
 import { sha256MapKey } from "./digest.ts";
+import {
+  DEFAULT_DISCOVERY_COOLDOWN_MS,
+  DEFAULT_DISCOVERY_TIMEOUT_MS,
+  DEFAULT_DISCOVERY_TTL_SECONDS,
+  createProviderDiscovery,
+  isAllowedRemoteUrl,
+  type DiscoveredProvider,
+  type ProviderDiscovery,
+} from "./discovery.ts";
 import { deepFreeze } from "./freeze.ts";
 import { refused, serverError, type SchemeOutcome } from "./outcome.ts";
 import type { TokenCache } from "./token-cache.ts";
-import type { JwtAlgorithm, JwtKeySource, JwtVerification, RemoteJwksOptions, SchemeResult } from "./types.ts";
+import type { JwtAlgorithm, JwtKeySource, JwtVerification, OidcDiscoverySource, RemoteJwksOptions, SchemeResult } from "./types.ts";
 import type { SecuritySchemeMeta } from "../compiled-spec.ts";
 
 export const HMAC_ALGORITHMS: ReadonlySet<string> = new Set(["HS256", "HS384", "HS512"]);
@@ -49,6 +59,8 @@ export interface JwtVerifierDeps {
   readonly cache: TokenCache | undefined;
   readonly cacheMaxTtlMs: number;
   readonly clock: (() => number) | undefined;
+  /** The spec's `openIdConnectUrl` for an `openIdConnect` scheme (what `key: { discovery: true }` fetches). */
+  readonly openIdConnectUrl?: string | undefined;
 }
 
 export interface JwtVerifier {
@@ -66,7 +78,7 @@ export interface JwtVerifier {
 }
 
 /** Throws TypeError on a config that could never be safe; called when the authoriser is created. */
-export function checkJwtConfig(schemeName: string, config: JwtVerification): void {
+export function checkJwtConfig(schemeName: string, config: JwtVerification, openIdConnectUrl?: string): void {
   const where = `security scheme "${schemeName}"`;
   if (!Array.isArray(config.algorithms) || config.algorithms.length === 0) {
     throw new TypeError(`${where}: jwt.algorithms must list the accepted algorithms explicitly`);
@@ -99,8 +111,48 @@ export function checkJwtConfig(schemeName: string, config: JwtVerification): voi
     }
     if (url.protocol !== "https:" && url.protocol !== "http:") throw new TypeError(`${where}: jwksUrl must be http(s)`);
   }
+  if (isDiscoverySource(source)) checkDiscoverySource(where, source, openIdConnectUrl);
   const tolerance = config.clockToleranceSeconds ?? 0;
   if (!Number.isFinite(tolerance) || tolerance < 0) throw new TypeError(`${where}: clockToleranceSeconds must be a non-negative number`);
+}
+
+export function isDiscoverySource(source: JwtKeySource): source is OidcDiscoverySource {
+  return "discovery" in source || "discoveryUrl" in source;
+}
+
+/** The discovery document's URL: `discoveryUrl` when given, else the spec's `openIdConnectUrl` for `discovery: true`. */
+function discoveryUrlOf(source: OidcDiscoverySource, openIdConnectUrl: string | undefined): string | undefined {
+  return source.discoveryUrl !== undefined ? source.discoveryUrl : source.discovery === true ? openIdConnectUrl : undefined;
+}
+
+function checkDiscoverySource(where: string, source: OidcDiscoverySource, openIdConnectUrl: string | undefined): void {
+  if (source.discovery !== undefined && source.discovery !== true) throw new TypeError(`${where}: key.discovery must be true (or give key.discoveryUrl)`);
+  if ("discoveryUrl" in source && typeof source.discoveryUrl !== "string") throw new TypeError(`${where}: key.discoveryUrl must be a URL string`);
+  if ("jwksUrl" in source) throw new TypeError(`${where}: key takes either jwksUrl or OpenID Connect discovery, not both`);
+  const raw = discoveryUrlOf(source, openIdConnectUrl);
+  if (raw === undefined) {
+    throw new TypeError(`${where}: key.discovery uses the spec's openIdConnectUrl, which only an openIdConnect scheme has; give key.discoveryUrl`);
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new TypeError(`${where}: the OpenID Connect discovery URL is not an absolute URL`);
+  }
+  if (!isAllowedRemoteUrl(url)) throw new TypeError(`${where}: the OpenID Connect discovery URL must be https (http only to a loopback host)`);
+  if (source.cacheTtlSeconds !== undefined && !(Number.isFinite(source.cacheTtlSeconds) && source.cacheTtlSeconds >= 0)) {
+    throw new TypeError(`${where}: key.cacheTtlSeconds must be a non-negative number`);
+  }
+  if (source.cooldownMs !== undefined && !(Number.isFinite(source.cooldownMs) && source.cooldownMs >= 0)) {
+    throw new TypeError(`${where}: key.cooldownMs must be a non-negative number`);
+  }
+  if (source.jwksCacheMaxAgeMs !== undefined && !(Number.isFinite(source.jwksCacheMaxAgeMs) && source.jwksCacheMaxAgeMs >= 0)) {
+    throw new TypeError(`${where}: key.jwksCacheMaxAgeMs must be a non-negative number`);
+  }
+  if (source.timeoutMs !== undefined && !(Number.isInteger(source.timeoutMs) && source.timeoutMs > 0)) {
+    throw new TypeError(`${where}: key.timeoutMs must be a positive integer`);
+  }
+  if (source.fetch !== undefined && typeof source.fetch !== "function") throw new TypeError(`${where}: key.fetch must be a function`);
 }
 
 function checkPublicJwk(where: string, jwk: JWK, algorithms: readonly JwtAlgorithm[] | undefined): void {
@@ -114,7 +166,6 @@ function checkPublicJwk(where: string, jwk: JWK, algorithms: readonly JwtAlgorit
 
 export function createJwtVerifier(config: JwtVerification, deps: JwtVerifierDeps): JwtVerifier {
   const allowed: ReadonlySet<string> = new Set(config.algorithms);
-  const resolveKey = createKeyResolver(config.key, deps.schemeName);
   const toleranceSeconds = config.clockToleranceSeconds ?? 0;
   const principalClaim = config.principalClaim ?? "sub";
   const baseOptions: JWTVerifyOptions = {
@@ -128,10 +179,16 @@ export function createJwtVerifier(config: JwtVerification, deps: JwtVerifierDeps
   };
   const { cache, clock } = deps;
   const keyPrefix = `${deps.schemeName}\u0000`;
+  const now = (): number => (clock !== undefined ? clock() : Date.now());
+  const source = config.key;
+  // A discovery source has no key resolver until the provider is known; every other source has one from the start.
+  const discovery = isDiscoverySource(source)
+    ? { current: providerDiscovery(source, config, deps), bind: discoveryBinder(source, config, baseOptions, deps.schemeName, now) }
+    : undefined;
+  const resolveKey = isDiscoverySource(source) ? undefined : createKeyResolver(source, deps.schemeName, now);
 
   // Keyed by the token's SHA-256, never the token (synchronous hash: a hit needs no await).
   const keyOf = (token: string): string => keyPrefix + sha256MapKey(token);
-  const now = (): number => (clock !== undefined ? clock() : Date.now());
 
   return {
     cached(token) {
@@ -156,10 +213,25 @@ export function createJwtVerifier(config: JwtVerification, deps: JwtVerifierDeps
       return refused("alg_not_allowed", "The token's signing algorithm is not accepted");
     }
 
+    // Discovery runs only for a token that passed the cheap checks, so garbage cannot make the router fetch.
+    let verifyOptions = baseOptions;
+    let keyResolver = resolveKey!;
+    if (discovery !== undefined) {
+      let provider: DiscoveredProvider;
+      try {
+        const current = discovery.current();
+        provider = current instanceof Promise ? await current : current;
+      } catch (error) {
+        if (error instanceof KeySourceError) return serverError(error.status, error.reason, error.message);
+        throw error;
+      }
+      ({ options: verifyOptions, resolveKey: keyResolver } = discovery.bind(provider));
+    }
+
     let payload: JWTPayload;
     try {
-      const options = clock !== undefined ? { ...baseOptions, currentDate: new Date(now) } : baseOptions;
-      ({ payload } = await jwtVerify(token, (protectedHeader, flattened) => resolveKey(protectedHeader, flattened, env), options));
+      const options = clock !== undefined ? { ...verifyOptions, currentDate: new Date(now) } : verifyOptions;
+      ({ payload } = await jwtVerify(token, (protectedHeader, flattened) => keyResolver(protectedHeader, flattened, env), options));
     } catch (error) {
       if (error instanceof KeySourceError) return serverError(error.status, error.reason, error.message);
       return refusalFor(error);
@@ -246,7 +318,7 @@ function safeClaimName(claim: string): string {
  * without a restart. Values, not promises, are cached: in Workers, awaiting a promise created by
  * another request can stall, so concurrent cold requests each import once and the last one wins.
  */
-function createKeyResolver(source: JwtKeySource, schemeName: string): KeyResolver {
+function createKeyResolver(source: Exclude<JwtKeySource, OidcDiscoverySource>, schemeName: string, clock: () => number): KeyResolver {
   if ("secretFrom" in source) return hmacResolver(source.secretFrom, schemeName);
   if ("jwk" in source) {
     const jwk = source.jwk;
@@ -280,7 +352,7 @@ function createKeyResolver(source: JwtKeySource, schemeName: string): KeyResolve
     const binding = source.jwksFrom;
     return localSetResolver(schemeName, (env) => readJsonBinding<JSONWebKeySet>(env, binding, schemeName));
   }
-  return remoteSetResolver(source, schemeName);
+  return remoteSetResolver(source, schemeName, clock);
 }
 
 function hmacResolver(binding: string, schemeName: string): KeyResolver {
@@ -353,8 +425,73 @@ function localSetResolver(schemeName: string, read: (env: unknown) => JSONWebKey
   };
 }
 
-function remoteSetResolver(source: RemoteJwksOptions, schemeName: string): KeyResolver {
-  let lookup: JwksLookup | undefined;
+function providerDiscovery(source: OidcDiscoverySource, config: JwtVerification, deps: JwtVerifierDeps): ProviderDiscovery {
+  const clock = deps.clock;
+  return createProviderDiscovery({
+    schemeName: deps.schemeName,
+    // checkJwtConfig made sure there is one.
+    url: new URL(discoveryUrlOf(source, deps.openIdConnectUrl)!).href,
+    fetch: source.fetch,
+    timeoutMs: source.timeoutMs ?? DEFAULT_DISCOVERY_TIMEOUT_MS,
+    ttlMs: (source.cacheTtlSeconds ?? DEFAULT_DISCOVERY_TTL_SECONDS) * 1000,
+    cooldownMs: source.cooldownMs ?? DEFAULT_DISCOVERY_COOLDOWN_MS,
+    // An explicit issuer replaces the discovered one, so only a discovered issuer that is used must match.
+    issuerMustMatchUrl: config.issuer === undefined,
+    clock: clock !== undefined ? clock : Date.now,
+  });
+}
+
+/** Verification against one discovered provider: its options (with the accepted `iss`) and its JWKS resolver. */
+interface ProviderBinding {
+  readonly provider: DiscoveredProvider;
+  readonly options: JWTVerifyOptions;
+  readonly resolveKey: KeyResolver;
+}
+
+/**
+ * What a discovered provider means for verification: its issuer as the accepted `iss` (unless the
+ * config names one) and a jose remote JWKS for its jwks_uri. Rebuilt only when the document
+ * changes; a refreshed document with the same jwks_uri keeps the JWKS resolver (and its keys).
+ */
+function discoveryBinder(
+  source: OidcDiscoverySource,
+  config: JwtVerification,
+  baseOptions: JWTVerifyOptions,
+  schemeName: string,
+  clock: () => number,
+): (provider: DiscoveredProvider) => ProviderBinding {
+  const jwksOptions: Omit<RemoteJwksOptions, "jwksUrl"> = {
+    ...(source.jwksCacheMaxAgeMs !== undefined ? { cacheMaxAgeMs: source.jwksCacheMaxAgeMs } : {}),
+    ...(source.cooldownMs !== undefined ? { cooldownMs: source.cooldownMs } : {}),
+    ...(source.timeoutMs !== undefined ? { timeoutMs: source.timeoutMs } : {}),
+    ...(source.fetch !== undefined ? { fetch: source.fetch } : {}),
+  };
+  let bound: ProviderBinding | undefined;
+  return (provider) => {
+    if (bound !== undefined && bound.provider === provider) return bound;
+    const resolveKey =
+      bound !== undefined && bound.provider.jwksUri === provider.jwksUri
+        ? bound.resolveKey
+        : remoteSetResolver({ ...jwksOptions, jwksUrl: provider.jwksUri }, schemeName, clock);
+    const options = config.issuer !== undefined ? baseOptions : { ...baseOptions, issuer: provider.issuer };
+    return (bound = { provider, options, resolveKey });
+  };
+}
+
+/** jose's default: after a JWKS fetch, an unknown kid waits this long before it may trigger another. */
+const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
+
+/**
+ * jose's remote JWKS, plus a failure cooldown jose does not have: without keys it can use, jose
+ * fetches again on every request however often the IdP failed. After a failed fetch, and until
+ * `cooldownMs` has passed, a request that would need a fetch (no fresh keys) is answered 503 at
+ * once; one that fresh keys can serve still goes to jose.
+ */
+function remoteSetResolver(source: RemoteJwksOptions, schemeName: string, clock: () => number): KeyResolver {
+  let lookup: RemoteJWKSet | undefined;
+  let failedAt: number | undefined;
+  const cooldownMs = source.cooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS;
+  const unavailable = (detail: string) => new KeySourceError(503, "key_source_unavailable", `security scheme "${schemeName}": ${detail}`);
   return async (header, token) => {
     if (lookup === undefined) {
       const options: RemoteJWKSetOptions = {
@@ -365,13 +502,19 @@ function remoteSetResolver(source: RemoteJwksOptions, schemeName: string): KeyRe
       };
       lookup = createRemoteJWKSet(new URL(source.jwksUrl), options);
     }
+    if (failedAt !== undefined && !lookup.fresh && clock() < failedAt + cooldownMs) {
+      throw unavailable("the JWKS could not be fetched; not retried before the cooldown ends");
+    }
     try {
-      return await lookup(header, token);
+      const key = await lookup(header, token);
+      failedAt = undefined;
+      return key;
     } catch (error) {
       // An unknown or ambiguous kid is the token's fault; anything else (network, HTTP status, bad JSON) is the IdP's.
       if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
       if (error instanceof errors.JOSENotSupported || error instanceof errors.JOSEAlgNotAllowed) throw error;
-      throw new KeySourceError(503, "key_source_unavailable", `security scheme "${schemeName}": the JWKS could not be fetched`);
+      failedAt = clock();
+      throw unavailable("the JWKS could not be fetched");
     }
   };
 }

@@ -99,7 +99,7 @@ export function createEvaluator(name: string, meta: SecuritySchemeMeta, config: 
     if (config === undefined) return unconfigured(name, meta, BEARER, AUTHORIZATION, extract);
     const bearer = config as BearerSchemeConfig;
     if (bearer.jwt === undefined && bearer.verifyToken === undefined) throw new TypeError(`${where}: a bearer scheme needs jwt and/or verifyToken`);
-    if (bearer.jwt !== undefined) checkJwtConfig(name, bearer.jwt);
+    if (bearer.jwt !== undefined) checkJwtConfig(name, bearer.jwt, meta.type === "openIdConnect" ? meta.openIdConnectUrl : undefined);
     return { name, meta, challenge: BEARER, location: AUTHORIZATION, extract, verify: bearerVerifier(name, meta, bearer, deps) };
   }
   if (meta.type === "http" && meta.scheme.toLowerCase() === "basic") {
@@ -186,7 +186,14 @@ export function parseKeyList(value: string): { label: string | undefined; key: s
 function bearerVerifier(name: string, meta: SecuritySchemeMeta, config: BearerSchemeConfig, deps: EvaluatorDeps): SchemeEvaluator["verify"] {
   const jwt: JwtVerifier | undefined =
     config.jwt !== undefined
-      ? createJwtVerifier(config.jwt, { schemeName: name, schemeType: meta.type, cache: deps.cache, cacheMaxTtlMs: deps.cacheMaxTtlMs, clock: deps.clock })
+      ? createJwtVerifier(config.jwt, {
+          schemeName: name,
+          schemeType: meta.type,
+          cache: deps.cache,
+          cacheMaxTtlMs: deps.cacheMaxTtlMs,
+          clock: deps.clock,
+          openIdConnectUrl: meta.type === "openIdConnect" ? meta.openIdConnectUrl : undefined,
+        })
       : undefined;
   const verifyToken = config.verifyToken;
   return (token, _request, env) => {

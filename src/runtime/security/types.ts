@@ -56,13 +56,44 @@ export interface RemoteJwksOptions {
   readonly jwksUrl: string;
   /** Keys are re-fetched after this long. Default 600 000 (10 min). */
   readonly cacheMaxAgeMs?: number;
-  /** After a fetch, an unknown `kid` waits this long before it may trigger another. Default 30 000. */
+  /**
+   * After a fetch, an unknown `kid` waits this long before it may trigger another; after a failed
+   * fetch, a request that needs keys is answered 503 without fetching for this long. Default 30 000.
+   */
   readonly cooldownMs?: number;
   /** Abort the JWKS fetch after this long. Default 5 000. */
   readonly timeoutMs?: number;
   /** Replace `fetch` (a service binding, a test handler). Passed to jose as `[customFetch]`. */
   readonly fetch?: FetchImplementation;
 }
+
+/** Fetch and cache options of an OpenID Connect discovery key source ({@link OidcDiscoverySource}). */
+export interface OidcDiscoveryOptions {
+  /** How long a fetched discovery document is used before it is fetched again, in seconds. Default 3600. */
+  readonly cacheTtlSeconds?: number;
+  /**
+   * After a failed discovery fetch, none is tried again for this long (requests answer 503 at
+   * once meanwhile, or keep using a document fetched before); also the JWKS's
+   * {@link RemoteJwksOptions.cooldownMs}. Default 30 000.
+   */
+  readonly cooldownMs?: number;
+  /** Give up on a discovery or JWKS fetch after this long. Default 5 000. */
+  readonly timeoutMs?: number;
+  /** JWKS keys are re-fetched after this long ({@link RemoteJwksOptions.cacheMaxAgeMs}). Default 600 000. */
+  readonly jwksCacheMaxAgeMs?: number;
+  /** Replace `fetch` for both the discovery document and the JWKS (a service binding, a test handler). */
+  readonly fetch?: FetchImplementation;
+}
+
+/**
+ * Keys from the OpenID provider's discovery document (OpenID Connect Discovery 1.0): its
+ * `jwks_uri` (https; http only to a loopback host) goes through the same remote-JWKS path as
+ * `jwksUrl`, and its `issuer` is the accepted `iss` unless `jwt.issuer` is set. `discovery: true`
+ * takes the URL from the spec's `openIdConnectUrl`; `discoveryUrl` names it (any bearer-type scheme).
+ */
+export type OidcDiscoverySource =
+  | (OidcDiscoveryOptions & { readonly discovery: true; readonly discoveryUrl?: string })
+  | (OidcDiscoveryOptions & { readonly discovery?: true; readonly discoveryUrl: string });
 
 /**
  * Where verification keys come from. Exactly one member. HMAC secrets only ever come from an env
@@ -82,13 +113,18 @@ export type JwtKeySource =
   | { readonly jwks: JSONWebKeySet }
   | { readonly jwksFrom: string }
   /** A remote JWKS, fetched and cached by jose. */
-  | RemoteJwksOptions;
+  | RemoteJwksOptions
+  /** The JWKS (and default issuer) named by an OpenID Connect discovery document. */
+  | OidcDiscoverySource;
 
 export interface JwtVerification {
   /** Explicit allow-list; required, never `none`, and HS* only with `secretFrom`. */
   readonly algorithms: readonly JwtAlgorithm[];
   readonly key: JwtKeySource;
-  /** Accepted `iss` value(s); when set, `iss` is required. */
+  /**
+   * Accepted `iss` value(s); when set, `iss` is required. With an OpenID Connect discovery key
+   * source it defaults to the discovered `issuer` (which must then match the discovery URL).
+   */
   readonly issuer?: string | readonly string[];
   /** Accepted `aud` value(s); when set, `aud` is required. */
   readonly audience?: string | readonly string[];
