@@ -178,6 +178,16 @@ export function reportParamError(instancePath: string, keyword: string, value: u
   addParamError(reported, instancePath, keyword, value);
 }
 
+/** A required property: reported as ajv reports `required` when it is not there. */
+export function checkRequired(value: unknown, instancePath: string, missingProperty: string): void {
+  if (value === undefined) reportRequiredError(instancePath, missingProperty);
+}
+
+/** The items of an array that must be strings (the caller has tested it is an array); each other item reported at `<path>/<index>`. */
+export function checkStringItems(items: readonly unknown[], instancePath: string): void {
+  for (let i = 0; i < items.length; i++) if (typeof items[i] !== "string") reportTypeError(`${instancePath}/${i}`, "string");
+}
+
 /** An optional property that must be a string: checked, and reported as ajv reports `type`. */
 export function checkString(value: unknown, instancePath: string): void {
   if (value !== undefined && typeof value !== "string") reportTypeError(instancePath, "string");

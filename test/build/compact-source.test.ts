@@ -40,7 +40,7 @@ describe("compacted validators", () => {
     // Every validator reports to the runtime's one list (the shared error list): a failed call's
     // errors are already on it, nothing to append.
     expect(source).toContain("__brrt_reportTypeError(");
-    expect(source).toContain("__brrt_reportRequiredError(");
+    expect(source).toContain("__brrt_checkRequired(");
     expect(source).toContain("__brrt_listValidator(");
     expect(source).not.toContain("__brrt_concatErrors(");
 

@@ -335,6 +335,8 @@ const NUMBER = String.raw`-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?`;
  * - an optional property that only has to be a string (a boolean, an integer), ajv's
  *   `if(data.x !== undefined){if(typeof data.x !== "string"){reportTypeError(path,"string");}}`,
  *   the commonest property check by far → `checkString(data.x,path);`
+ * - a required property, `if(data.x === undefined){reportRequiredError(path,"x");}` → `checkRequired(data.x,path,"x");`
+ * - the items of an array of strings, ajv's loop → `checkStringItems(data0,path);`
  * - a bound, `if(data0 > 5 || isNaN(data0)){reportParamError(path,"maximum",5);}` →
  *   `checkMaximum(data0,5,path);`
  * - `if(data.x !== undefined){let data3 = data.x;` → `let data3 = data.x;if(data3 !== undefined){`:
@@ -359,8 +361,21 @@ function tidySharedList(code: string): string {
     String.raw`if\((${ARGUMENT}) (>|<|>=|<=) (${NUMBER}) \|\| isNaN\(\1\)\)\{__brrt_reportParamError\((${PATH_EXPRESSION}),("\d+"),(${NUMBER})\);\}`,
     "g",
   );
+  const required = new RegExp(String.raw`if\((${PROPERTY_READ}) === undefined\)\{__brrt_reportRequiredError\((${PATH_EXPRESSION}),("\d+")\);\}`, "g");
+  const stringItems = new RegExp(
+    String.raw`const (len\d+) = (data\d*)\.length;for\(let (i\d+)=0; \3<\1; \3\+\+\)\{if\(typeof \2\[\3\] !== ("\d+")\)\{__brrt_reportTypeError\((${PATH_EXPRESSION})\+("\d+") \+ \3,("\d+")\);\}\}`,
+    "g",
+  );
   const words = (placeholder: string) => JSON.parse(restore(placeholder)) as string;
   let tidied = masked
+    .replace(required, (_whole, read: string, path: string, name: string) => `__brrt_checkRequired(${read},${path},${name});`)
+    .replace(stringItems, (whole, _length: string, array: string, _index: string, tested: string, prefix: string, separator: string, reported: string) => {
+      // The item's path is the array's and "/<index>": `instancePath+"/tags/" + i0` → the array at `instancePath+"/tags"`.
+      const literal = restore(separator);
+      if (words(tested) !== "string" || words(reported) !== "string" || !literal.endsWith('/"')) return whole;
+      const base = literal === '"/"' ? prefix : `${prefix}+${literal.slice(0, -2)}"`;
+      return `__brrt_checkStringItems(${array},${base});`;
+    })
     .replace(typeCheck, (whole, tested: string, read: string, typeofName: string, path: string, reported: string) => {
       const binding = CHECK_TYPE_BINDINGS[words(typeofName)];
       if (binding === undefined || restore(tested) !== restore(read) || words(reported) !== words(typeofName)) return whole;
