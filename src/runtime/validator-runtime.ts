@@ -203,6 +203,26 @@ export function checkInteger(value: unknown, instancePath: string): void {
   if (value !== undefined && !isInteger(value)) reportTypeError(instancePath, "integer");
 }
 
+/** An optional property that must be a string of `allowed`: a `type` error, then an `enum` error, as ajv reports them. */
+export function checkStringEnum(value: unknown, instancePath: string, allowed: readonly unknown[]): void {
+  if (value === undefined) return;
+  if (typeof value !== "string") reportTypeError(instancePath, "string");
+  if (!allowed.includes(value)) addParamError(reported, instancePath, "enum", allowed);
+}
+
+/**
+ * An optional property that must be an integer within bounds (either may be undefined): a `type`
+ * error, then for any number the `maximum` and `minimum` errors, as ajv reports them.
+ */
+export function checkIntegerRange(value: unknown, instancePath: string, maximum: number | undefined, minimum?: number): void {
+  if (value === undefined) return;
+  if (!isInteger(value)) reportTypeError(instancePath, "integer");
+  if (typeof value == "number") {
+    if (maximum !== undefined) checkMaximum(value, maximum, instancePath);
+    if (minimum !== undefined) checkMinimum(value, minimum, instancePath);
+  }
+}
+
 /** `maximum` of a number, tested and reported as ajv does (NaN fails every bound). */
 export function checkMaximum(value: number, limit: number, instancePath: string): void {
   if (value > limit || isNaN(value)) addParamError(reported, instancePath, "maximum", limit);

@@ -337,6 +337,8 @@ const NUMBER = String.raw`-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?`;
  *   the commonest property check by far → `checkString(data.x,path);`
  * - a required property, `if(data.x === undefined){reportRequiredError(path,"x");}` → `checkRequired(data.x,path,"x");`
  * - the items of an array of strings, ajv's loop → `checkStringItems(data0,path);`
+ * - an optional property that must be one of an enum's strings → `checkStringEnum(data.x,path,allowedValues3);`,
+ *   and an optional integer property with a maximum and/or minimum → `checkIntegerRange(data.x,path,max,min);`
  * - a bound, `if(data0 > 5 || isNaN(data0)){reportParamError(path,"maximum",5);}` →
  *   `checkMaximum(data0,5,path);`
  * - `if(data.x !== undefined){let data3 = data.x;` → `let data3 = data.x;if(data3 !== undefined){`:
@@ -366,6 +368,15 @@ function tidySharedList(code: string): string {
     String.raw`const (len\d+) = (data\d*)\.length;for\(let (i\d+)=0; \3<\1; \3\+\+\)\{if\(typeof \2\[\3\] !== ("\d+")\)\{__brrt_reportTypeError\((${PATH_EXPRESSION})\+("\d+") \+ \3,("\d+")\);\}\}`,
     "g",
   );
+  // An optional string property with an enum, an optional integer property with bounds: one call each.
+  const stringEnum = new RegExp(
+    String.raw`let (data\d+) = (${PROPERTY_READ});if\(\1 !== undefined\)\{if\(typeof \1 !== ("\d+")\)\{__brrt_reportTypeError\((${PATH_EXPRESSION}),("\d+")\);\}if\(!(${ALLOWED_VALUES}\d+)\.includes\(\1\)\)\{__brrt_reportParamError\((${PATH_EXPRESSION}),("\d+"),\6\);\}\}`,
+    "g",
+  );
+  const integerRange = new RegExp(
+    String.raw`let (data\d+) = (${PROPERTY_READ});if\(\1 !== undefined\)\{if\(!\(${IS_INTEGER_BINDING}\(\1\)\)\)\{__brrt_reportTypeError\((${PATH_EXPRESSION}),("\d+")\);\}if\(typeof \1 == ("\d+")\)\{(?:__brrt_checkMaximum\(\1,(${NUMBER}),(${PATH_EXPRESSION})\);)?(?:__brrt_checkMinimum\(\1,(${NUMBER}),(${PATH_EXPRESSION})\);)?\}\}`,
+    "g",
+  );
   const words = (placeholder: string) => JSON.parse(restore(placeholder)) as string;
   let tidied = masked
     .replace(required, (_whole, read: string, path: string, name: string) => `__brrt_checkRequired(${read},${path},${name});`)
@@ -386,7 +397,17 @@ function tidySharedList(code: string): string {
       return words(keyword) === expected && limit === reportedLimit ? `${binding}(${value},${limit},${path});` : whole;
     })
     .replace(hoist, (whole, tested: string, local: string, read: string) => (restore(tested) === restore(read) ? `let ${local} = ${read};if(${local} !== undefined){` : whole))
-    .replace(integerCheck, (whole, _local: string, read: string, path: string, type: string) => (words(type) === "integer" ? `${CHECK_TYPE_BINDINGS.integer}(${read},${path});` : whole));
+    .replace(integerCheck, (whole, _local: string, read: string, path: string, type: string) => (words(type) === "integer" ? `${CHECK_TYPE_BINDINGS.integer}(${read},${path});` : whole))
+    .replace(stringEnum, (whole, _local: string, read: string, tested: string, path: string, reported: string, allowed: string, enumPath: string, keyword: string) =>
+      words(tested) === "string" && words(reported) === "string" && words(keyword) === "enum" && restore(path) === restore(enumPath)
+        ? `__brrt_checkStringEnum(${read},${path},${allowed});`
+        : whole,
+    )
+    .replace(integerRange, (whole, _local: string, read: string, path: string, reported: string, tested: string, maximum?: string, maxPath?: string, minimum?: string, minPath?: string) => {
+      const paths = [maxPath, minPath].filter((p) => p !== undefined).map(restore);
+      if (words(reported) !== "integer" || words(tested) !== "number" || paths.length === 0 || paths.some((p) => p !== restore(path))) return whole;
+      return `__brrt_checkIntegerRange(${read},${path},${maximum ?? "void 0"}${minimum === undefined ? "" : `,${minimum}`});`;
+    });
   // Validators whose result a caller reads: `if(!(validate3(...)))` (ajv's calls in a context that stops at the first error).
   const asked = new Set<string>();
   for (const call of tidied.matchAll(/if\(!\((validate\d+|wrapper\d+\.validate)\(/g)) asked.add(call[1] as string);
