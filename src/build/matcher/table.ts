@@ -6,13 +6,21 @@
  * same for every request beats code specialised per node (measured: bench/route).
  *
  * Per trie level the walker scans the segment once with charCodeAt, hashing it as it goes
- * (h = h*31 + c); static children live in one open-addressing table keyed by (node, hash) and are
- * confirmed with `startsWith`; then mixed segments (generic, rare); then a bare parameter.
- * Parameter positions go into a preallocated Int32Array; the found result is built by a small
- * generated function per parameter-name list.
+ * (h = h*31 + c); static children live in one open-addressing table placed by (node, hash) and are
+ * confirmed by comparing their literal; then mixed segments (generic, rare); then a bare parameter.
+ * Parameter positions go into a preallocated Int32Array; the found result is built by one generic
+ * builder from the terminal's parameter names.
+ *
+ * Start-up cost: V8 compiles every module at worker start (~45 ms per MB) and runs its top level,
+ * so the module holds data, not code or literals: integer tables are JSON text, name lists one
+ * string each (compact.ts), and results are made on first use and kept (one frozen object per
+ * parameterless operation, per `Allow` value, per bad parameter name, per static path's method
+ * row) instead of hundreds of module-level constants. DigitalOcean: 115 → ~57 KB minified,
+ * compile ~6 → ~0.8 ms, evaluate ~0.8 → ~0.6 ms (Node 20, loaded machine).
  */
-import { METHOD_ORDER, allowHeader, type PathEntry } from "./codegen.ts";
+import { METHOD_ORDER, type PathEntry } from "./codegen.ts";
 import { orderedChildren, type TrieNode } from "./trie.ts";
+import { nameList } from "./compact.ts";
 
 const str = (s: string): string => JSON.stringify(s);
 
@@ -34,10 +42,7 @@ interface Mixed {
   readonly minLength: number;
 }
 
-/** Up to this many distinct parameter-name lists, each gets its own builder (an object literal, hot enough to be optimised); beyond, one generic builder. */
-export const TUPLE_BUILDERS_UP_TO = 128;
-
-export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly PathEntry[], tupleBuildersUpTo = TUPLE_BUILDERS_UP_TO): string {
+export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly PathEntry[]): string {
   const nodes: TrieNode<PathEntry>[] = [];
   const idOf = new Map<TrieNode<PathEntry>, number>();
   const visit = (node: TrieNode<PathEntry>): void => {
@@ -47,19 +52,8 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
   };
   visit(root);
 
-  const decls: string[] = [];
-  const interned = new Map<string, string>();
-  const constant = (expr: string): string => {
-    let name = interned.get(expr);
-    if (!name) {
-      name = `$c${interned.size}`;
-      interned.set(expr, name);
-      decls.push(`const ${name}=${expr};`);
-    }
-    return name;
-  };
   const operationIds: string[] = [];
-  /** Per terminal: results per method slot (constant for parameterless, else op index) + 405. */
+  // Terminals: the trie's first (they may have parameters), then the fully static paths (none).
   const terminals: PathEntry[] = [];
   const termOf = new Int32Array(nodes.length).fill(-1);
   nodes.forEach((node, i) => {
@@ -69,52 +63,39 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
       terminals.push(entry);
     }
   });
+  const trieTerminals = terminals.length;
+  terminals.push(...statics);
+
   const opsBySlot: number[] = [];
-  const termNames: string[] = [];
-  const termBad: string[] = [];
-  const tuples = new Set(nodes.flatMap((n) => n.terminal.map((e) => JSON.stringify(e.template.params))));
-  const perTuple = tuples.size <= tupleBuildersUpTo;
-  const builders = new Map<string, string>();
-  const builderFunctions: string[] = [];
-  /** A builder for one name list: an object literal, so the params object gets a stable shape. */
-  const builder = (names: readonly string[]): string => {
-    const id = JSON.stringify(names);
-    let name = builders.get(id);
-    if (name) return name;
-    name = `$b${builders.size}`;
-    builders.set(id, name);
-    const slices = names.map((_, i) => `v${i}=p.slice($C[${2 * i}],$C[${2 * i + 1}])`).join(",");
-    const clean = names.map((_, i) => `v${i}.indexOf("%")<0`).join("&&");
-    const params = names.map((n, i) => `${n === "__proto__" ? '["__proto__"]' : str(n)}:v${i}`).join(",");
-    builderFunctions.push(`function ${name}(o,p,t){const ${slices};if(${clean})return{status:200,op:o,operationId:$O[o],params:{${params}}};return $build(o,p,t);}`);
-    return name;
-  };
-  const termBuilders: string[] = [];
-  const termAllow: string[] = [];
+  /** Parameter names: each distinct list once, one after another ($PN), and per terminal (start, count) in that array ($PT). */
+  const paramNames: string[] = [];
+  const listStart = new Map<string, number>();
+  const termNames: number[] = [];
   for (const entry of terminals) {
     for (const method of METHOD_ORDER) {
       const op = entry.ops.get(method) ?? (method === "HEAD" ? entry.ops.get("GET") : undefined);
       opsBySlot.push(op ?? -1);
-      if (op !== undefined) operationIds[op] = entry.operationIds.get(op)!;
     }
     const names = entry.template.params;
-    termNames.push(names.length > 0 ? constant(`[${names.map(str).join(",")}]`) : "0");
-    termBuilders.push(names.length > 0 ? (perTuple ? builder(names) : "$build") : "0");
-    termBad.push(names.length > 0 ? constant(`[${names.map((n) => constant(`Object.freeze({status:400,param:${str(n)}})`)).join(",")}]`) : "0");
-    termAllow.push(constant(`Object.freeze({status:405,allow:${str(allowHeader(entry.ops.keys()))}})`));
+    const list = JSON.stringify(names);
+    let start = listStart.get(list);
+    if (start === undefined) {
+      start = names.length === 0 ? 0 : paramNames.length;
+      listStart.set(list, start);
+      paramNames.push(...names);
+    }
+    termNames.push(start, names.length);
   }
+  for (const entry of terminals) for (const [op, id] of entry.operationIds) operationIds[op] = id;
 
-  // Node records, variable length, addressed by offset into one Int32Array:
-  //   [flags, bare-parameter child, terminal, mixed list index, literal length, literal char codes...]
-  // flags: 1 static children, 2 mixed children, 4 has children. A node carries its own literal,
-  // so checking a static child and reading its record for the next level touch the same memory.
-  const offsetOf = new Int32Array(nodes.length);
-  let total = 0;
-  nodes.forEach((node, i) => {
-    offsetOf[i] = total;
-    total += 5 + (node.segment?.kind === "static" ? node.segment.shape.length : 0);
-  });
-  const records = new Int32Array(total);
+  // Node records, six values each, in one Int32Array (a node's record is at 6 × its index):
+  //   [flags, bare-parameter child, terminal, mixed list index, literal length, literal start]
+  // flags: 1 static children, 2 mixed children, 4 has children. The literal's char codes are in
+  // $L (one byte each: literals are percent-encoded ASCII), each distinct text once.
+  const RECORD = 6;
+  const offsetOf = nodes.map((_, i) => RECORD * i);
+  const records: number[] = [];
+  let literals = "";
   const staticEdges: Array<{ parent: number; child: number; hash: number }> = [];
   const mixedLists: string[] = [];
   nodes.forEach((node, i) => {
@@ -145,56 +126,52 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
         flags |= 2;
       }
     }
-    records[at] = flags;
-    records[at + 1] = param;
-    records[at + 2] = termOf[i]!;
-    records[at + 3] = -1;
+    let mixedIndex = -1;
     if (mixed.length > 0) {
-      records[at + 3] = mixedLists.length;
+      mixedIndex = mixedLists.length;
       mixedLists.push(`[${mixed.map((m) => `[${m.child},${m.minLength},${m.lits.map(str).join(",")}]`).join(",")}]`);
     }
     const text = node.segment?.kind === "static" ? node.segment.shape : "";
-    records[at + 4] = text.length;
-    for (let j = 0; j < text.length; j++) records[at + 5 + j] = text.charCodeAt(j);
+    let start = literals.indexOf(text);
+    if (start < 0) {
+      start = literals.length;
+      literals += text;
+    }
+    records.push(flags, param, termOf[i]!, mixedIndex, text.length, start);
   });
   // Static children: open addressing over (parent offset, segment hash), at most half full; one
-  // slot = (parent, hash, child) side by side, so a probe touches one cache line.
+  // slot = (parent, child) side by side. The hash places an edge but is not stored: the walker
+  // confirms a candidate by its literal (length first), so the table holds small numbers only.
   let bits = 1;
   while (1 << bits < staticEdges.length * 2) bits++;
   const size = 1 << bits;
   const shift = 32 - bits;
-  const slots = new Int32Array(size * 3);
-  for (let i = 0; i < size; i++) slots[3 * i] = -1;
+  const slots = new Int32Array(size * 2).fill(-1);
   for (const edge of staticEdges) {
     let i = slotOf(edge.parent, edge.hash, shift);
-    while (slots[3 * i] !== -1) i = (i + 1) & (size - 1);
-    slots[3 * i] = edge.parent;
-    slots[3 * i + 1] = edge.hash;
-    slots[3 * i + 2] = edge.child;
+    while (slots[2 * i] !== -1) i = (i + 1) & (size - 1);
+    slots[2 * i] = edge.parent;
+    slots[2 * i + 1] = edge.child;
   }
 
-  const staticRows = statics.map((entry) => {
-    const path = entry.template.segments.length === 0 ? "/" : "/" + entry.template.segments.map((s) => s.shape).join("/");
-    const allow = constant(`Object.freeze({status:405,allow:${str(allowHeader(entry.ops.keys()))}})`);
-    const slots = METHOD_ORDER.map((method) => {
-      const op = entry.ops.get(method) ?? (method === "HEAD" ? entry.ops.get("GET") : undefined);
-      if (op === undefined) return allow;
-      operationIds[op] = entry.operationIds.get(op)!;
-      return constant(`Object.freeze({status:200,op:${op},operationId:${str(entry.operationIds.get(op)!)},params:$E})`);
-    });
-    return `[${str(path)},[${[...slots, allow].join(",")}]]`;
-  });
+  const staticPaths = statics.map((entry) => (entry.template.segments.length === 0 ? "/" : "/" + entry.template.segments.map((s) => s.shape).join("/")));
+  // A pathname literal is percent-encoded: it never holds a space (a request's pathname has %20).
+  if (staticPaths.some((p) => p.includes(" "))) throw new Error("static path with a raw space");
 
   const maxParams = Math.max(1, ...terminals.map((t) => t.template.params.length));
-  const ints = (a: ArrayLike<number>): string => `new Int32Array([${Array.from(a).join(",")}])`;
+  // Integer tables as JSON text: V8's JSON parser reads numbers several times faster than the
+  // JS parser compiles an array literal of them, and a JS decoding loop would run unoptimised.
+  const json = (a: ArrayLike<number>): string => `JSON.parse(${str(`[${Array.from(a).join(",")}]`)})`;
+  const ints = (a: ArrayLike<number>): string => `new Int32Array(${json(a)})`;
   const W = METHOD_ORDER.length;
+  const OPTIONS_BIT = 1 << METHOD_ORDER.indexOf("OPTIONS");
   const walker = [
     // One trie level at record `node`: segment [s, e) (hashed while scanning only when the node
     // has static children); static children, then mixed, then the bare parameter.
     "function $walk(m,p,n,node,s,k){const f=$N[node];let e=s,r;",
     `if(f&1){let h=0;for(;e<n;e++){const c=p.charCodeAt(e);if(c===47)break;h=(Math.imul(h,31)+c)|0;}`,
     `let i=Math.imul((h^Math.imul(node,${0x45d9f3b}))|0,${0x9e3779b1 | 0})>>>${shift};const L=e-s;`,
-    `for(;;){const x=$H[3*i];if(x<0)break;if(x===node&&$H[3*i+1]===h){const c=$H[3*i+2];if($N[c+4]===L){let j=0;while(j<L&&p.charCodeAt(s+j)===$N[c+5+j])j++;`,
+    `for(;;){const x=$H[2*i];if(x<0)break;if(x===node){const c=$H[2*i+1];if($N[c+4]===L){let j=0;const o=$N[c+5];while(j<L&&p.charCodeAt(s+j)===$L[o+j])j++;`,
     `if(j===L){r=$next(m,p,n,c,e,k);if(r!==undefined)return r;break;}}}i=(i+1)&${size - 1};}}`,
     "else{while(e<n&&p.charCodeAt(e)!==47)e++;}",
     "if(f&2&&e>s){const xs=$MX[$N[node+3]];for(let j=0;j<xs.length;j++){const q=$mixed(p,s,e,xs[j],k);if(q>=0){r=$next(m,p,n,xs[j][0],e,q);if(r!==undefined)return r;}}}",
@@ -207,46 +184,58 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
     "let end=e-b.length;for(let j=np-1;j>=1;j--){const l=x[2+j];let min=a.length+j;for(let i=1;i<j;i++)min+=x[2+i].length;",
     "const at=p.lastIndexOf(l,end-1-l.length);if(at<s+min)return -1;$C[2*(k+j)]=at+l.length;$C[2*(k+j)+1]=end;end=at;}",
     "$C[2*k]=s+a.length;$C[2*k+1]=end;return k+np;}",
-    // Terminal: method slot (HEAD folded into GET at build time); 405 when empty.
-    `function $term(m,p,t){const i=$mi(m);const o=i<${W}?$OP[t*${W}+i]:-1;if(o<0)return $AL[t];const F=$F[o];return F!==0?F:$BL[t](o,p,t);}`,
-    // One builder for every terminal, so it is hot and optimised however many templates there
-    // are (a builder per parameter-name list ran unoptimised in large tables: 10k set 1.3 µs → 0.65 µs).
-    "function $build(o,p,t){const names=$PN[t],params={};for(let i=0;i<names.length;i++){let v=p.slice($C[2*i],$C[2*i+1]);" +
-      'if(v.indexOf("%")>=0){try{v=decodeURIComponent(v)}catch{return $PB[t][i]}}const name=names[i];' +
+    // Terminal: method slot (HEAD folded into GET at build time); 405 when empty. $F holds the
+    // found result of each operation without parameters once made ($one, on first use: a repeat
+    // gets the same frozen object), else 0: $build makes a fresh one for a terminal with parameters.
+    `function $term(m,p,t){const i=$mi(m);const o=i<${W}?$OP[t*${W}+i]:-1;if(o<0)return $allow(t);const F=$F[o];return F!==0?F:$PT[2*t+1]!==0?$build(o,p,t):$one(o);}`,
+    "function $one(o){return $F[o]=Object.freeze({status:200,op:o,operationId:$O[o],params:$E});}",
+    // The 405 of a terminal, made on first use: its methods are the filled slots (HEAD is filled
+    // when GET is), plus OPTIONS; one shared frozen object per method set ($A by bit mask).
+    `function $allow(t){let r=$AL[t];if(r!==0)return r;let k=${OPTIONS_BIT};for(let i=0;i<${W};i++)if($OP[t*${W}+i]>=0)k|=1<<i;` +
+      `r=$A[k];if(r===0)r=$A[k]=Object.freeze({status:405,allow:$M.filter((_,i)=>k>>i&1).join(", ")});return $AL[t]=r;}`,
+    // A static path's results by method slot (405 last), made on its first request; until then
+    // $S maps the path to its terminal.
+    `function $static(p,t){const r=[];for(let i=0;i<${W};i++){const o=$OP[t*${W}+i];r.push(o<0?$allow(t):$F[o]!==0?$F[o]:$one(o));}r.push($allow(t));$S.set(p,r);return r;}`,
+    // The 400 for a parameter name: one shared frozen object per name.
+    "function $bad(n){let r=$B.get(n);if(r===undefined)$B.set(n,r=Object.freeze({status:400,param:n}));return r;}",
+    // One builder for every terminal with parameters, so it is hot and optimised however many
+    // templates there are. A builder per parameter-name list (an object literal each) ran
+    // unoptimised in large tables (10k set 1.3 µs → 0.65 µs with this one), was no faster on
+    // DigitalOcean's 110 lists (this one measured 5-10 % faster there), and was 20 KB of code
+    // for V8 to scan at start.
+    "function $build(o,p,t){const a=$PT[2*t],c=$PT[2*t+1],params={};for(let i=0;i<c;i++){let v=p.slice($C[2*i],$C[2*i+1]);" +
+      'if(v.indexOf("%")>=0){try{v=decodeURIComponent(v)}catch{return $bad($PN[a+i])}}const name=$PN[a+i];' +
       'if(name==="__proto__")Object.defineProperty(params,name,{value:v,enumerable:true,writable:true,configurable:true});else params[name]=v;}' +
       "return{status:200,op:o,operationId:$O[o],params};}",
     "function $w(m,p,n){if(p.charCodeAt(0)!==47)return;if(n===1){const t=$N[2];return t<0?undefined:$term(m,p,t);}return $walk(m,p,n,0,1,0);}",
   ].join("\n");
 
-  // Found results of parameterless operations (shared, frozen); 0 where a builder is needed.
-  const foundByOp: string[] = [];
-  for (const entry of terminals) {
-    for (const op of entry.ops.values()) {
-      foundByOp[op] = entry.template.params.length === 0 ? constant(`Object.freeze({status:200,op:${op},operationId:${str(entry.operationIds.get(op)!)},params:$E})`) : "0";
-    }
-  }
-  const ids = Array.from(operationIds, (id) => (id === undefined ? '""' : str(id))).join(",");
+  const ids = Array.from(operationIds, (id) => id ?? "");
   return [
     "const $NF=Object.freeze({status:404});",
     "const $E=Object.freeze({});",
-    `const $O=[${ids}];`,
-    ...decls,
-    `const $S=new Map([${staticRows.join(",")}]);`,
+    `const $O=${nameList(ids)};`,
+    `const $M=${JSON.stringify(METHOD_ORDER)};`,
+    // Static paths → terminal index (after the trie's terminals).
+    `const $S=new Map();{const a=${str(staticPaths.join(" "))}.split(" ");for(let i=0;i<${staticPaths.length};i++)$S.set(a[i],${trieTerminals}+i);}`,
     `const $C=new Int32Array(${2 * maxParams});`,
     `const $N=${ints(records)};`,
+    `const $L=new TextEncoder().encode(${str(literals)});`,
     `const $H=${ints(slots)};`,
     `const $MX=[${mixedLists.join(",")}];`,
     `const $OP=${ints(opsBySlot)};`,
-    `const $F=[${Array.from(foundByOp, (f) => f ?? "0").join(",")}];`,
-    `const $PN=[${termNames.join(",")}];`,
-    `const $PB=[${termBad.join(",")}];`,
-    ...builderFunctions,
-    `const $BL=[${termBuilders.join(",")}];`,
-    `const $AL=[${termAllow.join(",")}];`,
+    `const $F=${json(ids.map(() => 0))};`,
+    `const $AL=${json(terminals.map(() => 0))};`,
+    `const $A=${json(new Array(1 << W).fill(0))};`,
+    "const $B=new Map();",
+    // Parameter names per trie terminal: the distinct lists (names split by "/", lists by "}", neither is ever in a name), then each terminal's list.
+    // Parameter names never hold "/": one string split on it.
+    `const $PN=${str(paramNames.join("/"))}.split("/");`,
+    `const $PT=${ints(termNames)};`,
     `function $mi(m){switch(m){${METHOD_ORDER.map((m, i) => `case ${str(m)}:return ${i};`).join("")}}return ${W};}`,
     walker,
-    "function match(m,p){let h=$S.get(p);if(h!==undefined)return h[$mi(m)];const n=p.length;let r=$w(m,p,n);if(r!==undefined)return r;" +
-      "if(n>2&&p.charCodeAt(n-1)===47){h=$S.get(p.slice(0,-1));if(h!==undefined)return h[$mi(m)];r=$w(m,p,n-1);if(r!==undefined)return r;}return $NF;}",
+    'function match(m,p){let h=$S.get(p);if(h!==undefined){if(typeof h==="number")h=$static(p,h);return h[$mi(m)];}const n=p.length;let r=$w(m,p,n);if(r!==undefined)return r;' +
+      'if(n>2&&p.charCodeAt(n-1)===47){const q=p.slice(0,-1);h=$S.get(q);if(h!==undefined){if(typeof h==="number")h=$static(q,h);return h[$mi(m)];}r=$w(m,p,n-1);if(r!==undefined)return r;}return $NF;}',
     "export { match };",
     "",
   ].join("\n");
