@@ -223,6 +223,28 @@ export function checkIntegerRange(value: unknown, instancePath: string, maximum:
   }
 }
 
+/** An optional property that must be an array of strings: a `type` error for anything else, then one per item. */
+export function checkStringArray(value: unknown, instancePath: string): void {
+  if (value === undefined) return;
+  if (Array.isArray(value)) checkStringItems(value, instancePath);
+  else reportTypeError(instancePath, "array");
+}
+
+/** An optional property that must be a string of a format (`test`: the format's check, `format`: its name). */
+export function checkStringFormat(value: unknown, instancePath: string, test: (value: string) => boolean, format: string): void {
+  if (value === undefined) return;
+  if (typeof value === "string") {
+    if (!test(value)) addParamError(reported, instancePath, "format", format);
+  } else reportTypeError(instancePath, "string");
+}
+
+/** An optional property that must be an integer of a numeric format (int32, int64): `type`, then `format`, as ajv reports them. */
+export function checkIntegerFormat(value: unknown, instancePath: string, test: { validate(value: number): boolean }, format: string): void {
+  if (value === undefined) return;
+  if (!isInteger(value)) reportTypeError(instancePath, "integer");
+  if (typeof value == "number" && !test.validate(value)) addParamError(reported, instancePath, "format", format);
+}
+
 /** `maximum` of a number, tested and reported as ajv does (NaN fails every bound). */
 export function checkMaximum(value: number, limit: number, instancePath: string): void {
   if (value > limit || isNaN(value)) addParamError(reported, instancePath, "maximum", limit);

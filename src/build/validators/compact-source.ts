@@ -377,7 +377,16 @@ function tidySharedList(code: string): string {
     String.raw`let (data\d+) = (${PROPERTY_READ});if\(\1 !== undefined\)\{if\(!\(${IS_INTEGER_BINDING}\(\1\)\)\)\{__brrt_reportTypeError\((${PATH_EXPRESSION}),("\d+")\);\}if\(typeof \1 == ("\d+")\)\{(?:__brrt_checkMaximum\(\1,(${NUMBER}),(${PATH_EXPRESSION})\);)?(?:__brrt_checkMinimum\(\1,(${NUMBER}),(${PATH_EXPRESSION})\);)?\}\}`,
     "g",
   );
+  const optionalProperty = (body: string) => new RegExp(String.raw`let (data\d+) = (${PROPERTY_READ});if\(\1 !== undefined\)\{${body}\}`, "g");
+  const stringArray = optionalProperty(String.raw`if\(Array\.isArray\(\1\)\)\{__brrt_checkStringItems\(\1,(${PATH_EXPRESSION})\);\}else \{__brrt_reportTypeError\((${PATH_EXPRESSION}),("\d+")\);\}`);
+  const stringFormat = optionalProperty(
+    String.raw`if\(typeof \1 === ("\d+")\)\{if\(!\((formats\d+)\(\1\)\)\)\{__brrt_reportParamError\((${PATH_EXPRESSION}),("\d+"),("\d+")\);\}\}else \{__brrt_reportTypeError\((${PATH_EXPRESSION}),("\d+")\);\}`,
+  );
+  const integerFormat = optionalProperty(
+    String.raw`if\(!\(${IS_INTEGER_BINDING}\(\1\)\)\)\{__brrt_reportTypeError\((${PATH_EXPRESSION}),("\d+")\);\}if\(typeof \1 == ("\d+")\)\{if\(!\((formats\d+)\.validate\(\1\)\)\)\{__brrt_reportParamError\((${PATH_EXPRESSION}),("\d+"),("\d+")\);\}\}`,
+  );
   const words = (placeholder: string) => JSON.parse(restore(placeholder)) as string;
+  const samePaths = (...paths: string[]) => paths.every((path) => restore(path) === restore(paths[0] as string));
   let tidied = masked
     .replace(required, (_whole, read: string, path: string, name: string) => `__brrt_checkRequired(${read},${path},${name});`)
     .replace(stringItems, (whole, _length: string, array: string, _index: string, tested: string, prefix: string, separator: string, reported: string) => {
@@ -407,7 +416,16 @@ function tidySharedList(code: string): string {
       const paths = [maxPath, minPath].filter((p) => p !== undefined).map(restore);
       if (words(reported) !== "integer" || words(tested) !== "number" || paths.length === 0 || paths.some((p) => p !== restore(path))) return whole;
       return `__brrt_checkIntegerRange(${read},${path},${maximum ?? "void 0"}${minimum === undefined ? "" : `,${minimum}`});`;
-    });
+    })
+    .replace(stringArray, (whole, _local: string, read: string, itemsPath: string, path: string, type: string) =>
+      words(type) === "array" && samePaths(itemsPath, path) ? `__brrt_checkStringArray(${read},${path});` : whole,
+    )
+    .replace(stringFormat, (whole, _local: string, read: string, tested: string, format: string, path: string, keyword: string, name: string, typePath: string, type: string) =>
+      words(tested) === "string" && words(type) === "string" && words(keyword) === "format" && samePaths(path, typePath) ? `__brrt_checkStringFormat(${read},${path},${format},${name});` : whole,
+    )
+    .replace(integerFormat, (whole, _local: string, read: string, typePath: string, type: string, tested: string, format: string, path: string, keyword: string, name: string) =>
+      words(type) === "integer" && words(tested) === "number" && words(keyword) === "format" && samePaths(path, typePath) ? `__brrt_checkIntegerFormat(${read},${path},${format},${name});` : whole,
+    );
   // Validators whose result a caller reads: `if(!(validate3(...)))` (ajv's calls in a context that stops at the first error).
   const asked = new Set<string>();
   for (const call of tidied.matchAll(/if\(!\((validate\d+|wrapper\d+\.validate)\(/g)) asked.add(call[1] as string);
