@@ -118,12 +118,12 @@ describe("table form results equal the code form's", () => {
 });
 
 describe("DigitalOcean table-form module size (start-up cost: V8 compiles it at worker start)", () => {
-  it("stays data, not code: under 64 KB, no per-operation constants or per-list builders", () => {
+  it("stays data, not code: under 58 KB, no per-operation constants or per-list builders", () => {
     const routes = loadDigitalOceanRoutes();
     const source = compileMatcher(routes);
     expect(source).toContain("function $walk");
-    // Was 132 KB with 552 result constants and 110 builders (Dec 2026); now ~58 KB.
-    expect(source.length).toBeLessThan(64_000);
+    // Was 132 KB with 552 result constants and 110 builders (Dec 2026); now ~53 KB.
+    expect(source.length).toBeLessThan(58_000);
     expect(source.match(/Object\.freeze\(/g)?.length ?? 0).toBeLessThanOrEqual(6);
     expect(source.match(/^function /gm)?.length ?? 0).toBeLessThan(20);
     // Every operation is still routed.
@@ -132,5 +132,32 @@ describe("DigitalOcean table-form module size (start-up cost: V8 compiles it at 
       const path = formatTemplate(parseTemplate(route.path), () => "v");
       expect(match(route.method, path)).toMatchObject({ status: 200, op, operationId: route.operationId });
     });
+  });
+});
+
+describe("table form method rows decoded on first use", () => {
+  it("answers by method whichever request reaches a terminal first: 405, unknown method, HEAD, static row", () => {
+    const routes: RouteInput[] = [
+      { method: "GET", path: "/t/{id}", operationId: "getT" },
+      { method: "HEAD", path: "/h/{id}", operationId: "headH" },
+      { method: "GET", path: "/h/{id}", operationId: "getH" },
+      { method: "TRACE", path: "/x/{id}", operationId: "traceX" },
+      { method: "DELETE", path: "/s", operationId: "deleteS" },
+    ];
+    const firsts: Array<[string, string]> = [["POST", "/t/1"], ["BREW", "/t/1"], ["HEAD", "/t/1"], ["GET", "/t/1"]];
+    for (const [method, path] of firsts) {
+      const match = loadMatcher(compileMatcher(routes, { mode: "table" }));
+      const code = loadMatcher(compileMatcher(routes, { mode: "code" }));
+      // The first request decides nothing: every later answer is the code form's.
+      expect(match(method, path)).toEqual(code(method, path));
+      for (const m of ["GET", "HEAD", "POST", "DELETE", "TRACE", "OPTIONS", "BREW"]) {
+        for (const p of ["/t/1", "/h/1", "/x/1", "/s", "/s/"]) expect(match(m, p)).toEqual(code(m, p));
+      }
+    }
+    const match = loadMatcher(compileMatcher(routes, { mode: "table" }));
+    expect(match("HEAD", "/h/1")).toMatchObject({ operationId: "headH" });
+    expect(match("HEAD", "/t/1")).toMatchObject({ operationId: "getT" });
+    expect(match("GET", "/x/1")).toEqual({ status: 405, allow: "OPTIONS, TRACE" });
+    expect(match("GET", "/s")).toEqual({ status: 405, allow: "DELETE, OPTIONS" });
   });
 });

@@ -13,10 +13,11 @@
  *
  * Start-up cost: V8 compiles every module at worker start (~45 ms per MB) and runs its top level,
  * so the module holds data, not code or literals: integer tables are JSON text, name lists one
- * string each (compact.ts), and results are made on first use and kept (one frozen object per
- * parameterless operation, per `Allow` value, per bad parameter name, per static path's method
- * row) instead of hundreds of module-level constants. DigitalOcean: 115 → ~57 KB minified,
- * compile ~6 → ~0.8 ms, evaluate ~0.8 → ~0.6 ms (Node 20, loaded machine).
+ * string each (compact.ts), a terminal's method row is decoded on its first request, and results
+ * are made on first use and kept (one frozen object per parameterless operation, per `Allow`
+ * value, per bad parameter name, per static path's method row) instead of hundreds of
+ * module-level constants. DigitalOcean: 116 → 52 KB minified, compile ~6-7 → ~0.8 ms, evaluate
+ * ~1.0 → ~0.4 ms (Node 20 vm modules, loaded machine).
  */
 import { METHOD_ORDER, type PathEntry } from "./codegen.ts";
 import { orderedChildren, type TrieNode } from "./trie.ts";
@@ -66,16 +67,17 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
   const trieTerminals = terminals.length;
   terminals.push(...statics);
 
-  const opsBySlot: number[] = [];
+  /**
+   * Per terminal, its operations by method slot, decoded into $OP on the terminal's first request:
+   * `<slot digit><op>` entries joined by ","; HEAD is left out when it is served by GET.
+   */
+  const opRows: string[] = [];
   /** Parameter names: each distinct list once, one after another ($PN), and per terminal (start, count) in that array ($PT). */
   const paramNames: string[] = [];
   const listStart = new Map<string, number>();
   const termNames: number[] = [];
   for (const entry of terminals) {
-    for (const method of METHOD_ORDER) {
-      const op = entry.ops.get(method) ?? (method === "HEAD" ? entry.ops.get("GET") : undefined);
-      opsBySlot.push(op ?? -1);
-    }
+    opRows.push(METHOD_ORDER.flatMap((method, slot) => (entry.ops.has(method) ? [`${slot}${entry.ops.get(method)}`] : [])).join(","));
     const names = entry.template.params;
     const list = JSON.stringify(names);
     let start = listStart.get(list);
@@ -184,18 +186,20 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
     "let end=e-b.length;for(let j=np-1;j>=1;j--){const l=x[2+j];let min=a.length+j;for(let i=1;i<j;i++)min+=x[2+i].length;",
     "const at=p.lastIndexOf(l,end-1-l.length);if(at<s+min)return -1;$C[2*(k+j)]=at+l.length;$C[2*(k+j)+1]=end;end=at;}",
     "$C[2*k]=s+a.length;$C[2*k+1]=end;return k+np;}",
-    // Terminal: method slot (HEAD folded into GET at build time); 405 when empty. $F holds the
+    // Terminal: method slot (HEAD served by GET unless declared); 405 when empty. $F holds the
     // found result of each operation without parameters once made ($one, on first use: a repeat
     // gets the same frozen object), else 0: $build makes a fresh one for a terminal with parameters.
-    `function $term(m,p,t){const i=$mi(m);const o=i<${W}?$OP[t*${W}+i]:-1;if(o<0)return $allow(t);const F=$F[o];return F!==0?F:$PT[2*t+1]!==0?$build(o,p,t):$one(o);}`,
+    `function $term(m,p,t){const i=$mi(m);const o=i<${W}?$OP[t*${W}+i]:-1;if(o<0){if(o===-2){$row(t);return $term(m,p,t);}return $allow(t);}const F=$F[o];return F!==0?F:$PT[2*t+1]!==0?$build(o,p,t):$one(o);}`,
+    // A terminal's $OP row (-2 until then): its entries, then HEAD from GET unless declared.
+    `function $row(t){const b=t*${W};if($OP[b]!==-2)return;$OP.fill(-1,b,b+${W});for(const x of $OD[t].split(","))$OP[b+x.charCodeAt(0)-48]=+x.slice(1);if($OP[b+1]<0)$OP[b+1]=$OP[b];}`,
     "function $one(o){return $F[o]=Object.freeze({status:200,op:o,operationId:$O[o],params:$E});}",
     // The 405 of a terminal, made on first use: its methods are the filled slots (HEAD is filled
     // when GET is), plus OPTIONS; one shared frozen object per method set ($A by bit mask).
-    `function $allow(t){let r=$AL[t];if(r!==0)return r;let k=${OPTIONS_BIT};for(let i=0;i<${W};i++)if($OP[t*${W}+i]>=0)k|=1<<i;` +
+    `function $allow(t){let r=$AL[t];if(r!==0)return r;$row(t);let k=${OPTIONS_BIT};for(let i=0;i<${W};i++)if($OP[t*${W}+i]>=0)k|=1<<i;` +
       `r=$A[k];if(r===0)r=$A[k]=Object.freeze({status:405,allow:$M.filter((_,i)=>k>>i&1).join(", ")});return $AL[t]=r;}`,
     // A static path's results by method slot (405 last), made on its first request; until then
     // $S maps the path to its terminal.
-    `function $static(p,t){const r=[];for(let i=0;i<${W};i++){const o=$OP[t*${W}+i];r.push(o<0?$allow(t):$F[o]!==0?$F[o]:$one(o));}r.push($allow(t));$S.set(p,r);return r;}`,
+    `function $static(p,t){$row(t);const r=[];for(let i=0;i<${W};i++){const o=$OP[t*${W}+i];r.push(o<0?$allow(t):$F[o]!==0?$F[o]:$one(o));}r.push($allow(t));$S.set(p,r);return r;}`,
     // The 400 for a parameter name: one shared frozen object per name.
     "function $bad(n){let r=$B.get(n);if(r===undefined)$B.set(n,r=Object.freeze({status:400,param:n}));return r;}",
     // One builder for every terminal with parameters, so it is hot and optimised however many
@@ -223,7 +227,8 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
     `const $L=new TextEncoder().encode(${str(literals)});`,
     `const $H=${ints(slots)};`,
     `const $MX=[${mixedLists.join(",")}];`,
-    `const $OP=${ints(opsBySlot)};`,
+    `const $OD=${str(opRows.join(" "))}.split(" ");`,
+    `const $OP=new Int32Array(${opRows.length * W}).fill(-2);`,
     `const $F=${json(ids.map(() => 0))};`,
     `const $AL=${json(terminals.map(() => 0))};`,
     `const $A=${json(new Array(1 << W).fill(0))};`,
