@@ -94,16 +94,17 @@ describe("compactSource", () => {
 
     it("passes the caller's list down and pushes onto it: no per-validator list, count or copy", () => {
       expect(sharedErrorList).toBe(true);
-      expect(code).toContain("function validate1(data, instancePath){if(__brrt_isObject(data)){");
+      // validate1 is only called by the module's wrapper, at the root: its paths are constants (foldEntryPaths).
+      expect(code).toContain("function validate1(data){if(__brrt_isObject(data)){");
       expect(code).not.toMatch(/\berrors\+\+|let errors|\.errors\b|vErrors|__brrt_concatErrors/);
       // A call whose failure ajv followed by a copy of the callee's errors: now just the call.
-      expect(code).toContain('if(data.c !== undefined){validate2(data.c, instancePath+"/c");}');
+      expect(code).toContain('if(data.c !== undefined){validate2(data.c, "/c");}');
       // anyOf: the count taken and compared as the list's length, the reset a truncation.
       expect(code).toContain("const _errs6 = __brrt_reported.length;");
       expect(code).toContain("var _valid0 = _errs7 === __brrt_reported.length;");
       expect(code).toContain("else {__brrt_reported.length = _errs6;}");
       // Error sites: the helper pushes onto the list, nothing is assigned or counted.
-      expect(code).toContain('{__brrt_reportTypeError(instancePath+"/d","string");}');
+      expect(code).toContain('{__brrt_reportTypeError("/d","string");}');
     });
 
     it("keeps a validator's result only where a caller asks for it", () => {
@@ -115,9 +116,9 @@ describe("compactSource", () => {
         "vErrors.concat(validate2.errors);errors = vErrors.length;}else {}}if(data.d",
       );
       const compacted = compactSource(asking);
-      expect(compacted.code).toContain('if(!(validate2(data.c, instancePath+"/c"))){}else {}');
+      expect(compacted.code).toContain('if(!(validate2(data.c, "/c"))){}else {}');
       expect(compacted.code).toContain("function validate2(data, instancePath){const errorsBefore = __brrt_reported.length;");
-      expect(compacted.code).toContain("return __brrt_reported.length === errorsBefore;}function validate1(data, instancePath){if(");
+      expect(compacted.code).toContain("return __brrt_reported.length === errorsBefore;}function validate1(data){if(");
       for (const data of OBJECT_DATA) expect(outcome(load(compacted.code, "validate1", true), data)).toBe(outcome(load(asking, "validate1", false), data));
     });
 
@@ -140,7 +141,7 @@ describe("compactSource", () => {
       expect(compacted).toEqual({
         sharedErrorList: true,
         aliases: new Map(),
-        code: 'function validate1(data, instancePath){__brrt_reported.push({instancePath,keyword:"false schema",params:{}});return false;}',
+        code: 'function validate1(data){__brrt_reported.push({instancePath:"",keyword:"false schema",params:{}});return false;}',
       });
       expect(outcome(load(compacted.code, "validate1", true), 1)).toBe(outcome(load(AJV_FALSE, "validate1", false), 1));
     });
@@ -169,21 +170,21 @@ describe("compactSource", () => {
 
     it("test membership in one module-level array per distinct value list, also reported as the params", () => {
       expect(code.startsWith('const allowedValues0 = ["a","b"];const allowedValues1 = [1,null,"c)"];')).toBe(true);
-      expect(code).toContain('if(!allowedValues0.includes(data0)){__brrt_reportParamError(instancePath+"/p","enum",allowedValues0);}');
-      expect(code).toContain('if(!allowedValues0.includes(data1)){__brrt_reportParamError(instancePath+"/q","enum",allowedValues0);}');
-      expect(code).toContain('if(!allowedValues1.includes(data2)){__brrt_reportParamError(instancePath+"/r","enum",allowedValues1);}');
+      expect(code).toContain('if(!allowedValues0.includes(data0)){__brrt_reportParamError("/p","enum",allowedValues0);}');
+      expect(code).toContain('if(!allowedValues0.includes(data1)){__brrt_reportParamError("/q","enum",allowedValues0);}');
+      expect(code).toContain('if(!allowedValues1.includes(data2)){__brrt_reportParamError("/r","enum",allowedValues1);}');
       // The schema constant keeps only what is still read from it.
       expect(code).not.toMatch(/"p":|"q":|"r":/);
     });
 
     it("leave enums with an object value (deep equality) or a single value alone", () => {
-      expect(code).toContain('if(!((data3 === "a") || (func0(data3, vSchema3[1])))){__brrt_reportParamError(instancePath+"/s","enum",schema1.properties.s.enum);}');
+      expect(code).toContain('if(!((data3 === "a") || (func0(data3, vSchema3[1])))){__brrt_reportParamError("/s","enum",schema1.properties.s.enum);}');
       expect(code).toContain('if(!(data.t === "only")){');
     });
 
     it("leave a chain alone whose values are not the ones the error reports", () => {
       const odd = AJV_ENUMS.replace('if(!((data1 === "a") || (data1 === "b")))', 'if(!((data1 === "a") || (data1 === "z")))');
-      expect(compactSource(odd).code).toContain('if(!((data1 === "a") || (data1 === "z"))){__brrt_reportParamError(instancePath+"/q","enum",schema1.properties.q.enum);}');
+      expect(compactSource(odd).code).toContain('if(!((data1 === "a") || (data1 === "z"))){__brrt_reportParamError("/q","enum",schema1.properties.q.enum);}');
     });
 
     it("answer as ajv's code does", () => {
@@ -220,15 +221,15 @@ describe("compactSource", () => {
     const { code } = compactSource(AJV_ARRAYS);
 
     it("check a required property with one call", () => {
-      expect(code).toContain('__brrt_checkRequired(data.t,instancePath,"t");');
-      expect(compactSource(AJV_OBJECT).code).toContain('if(__brrt_isObject(data)){__brrt_checkRequired(data.a,instancePath,"a");');
+      expect(code).toContain('__brrt_checkRequired(data.t,"","t");');
+      expect(compactSource(AJV_OBJECT).code).toContain('if(__brrt_isObject(data)){__brrt_checkRequired(data.a,"","a");');
     });
 
     it("check the items of an array of strings with one call, at the array's path", () => {
       // (An optional property that is just that collapses further: see "optional leaves".)
-      expect(code).toContain('__brrt_checkStringArray(data.t,instancePath+"/t");');
-      expect(code).toContain('if(Array.isArray(data2)){__brrt_checkStringItems(data2,instancePath+"/u");}');
-      expect(code).toContain('if(Array.isArray(data5)){__brrt_checkStringItems(data5,instancePath+"/v/" + i2);}');
+      expect(code).toContain('__brrt_checkStringArray(data.t,"/t");');
+      expect(code).toContain('if(Array.isArray(data2)){__brrt_checkStringItems(data2,"/u");}');
+      expect(code).toContain('if(Array.isArray(data5)){__brrt_checkStringItems(data5,"/v/" + i2);}');
     });
 
     it("answer as ajv's code does", () => {
@@ -241,10 +242,10 @@ describe("compactSource", () => {
 
   describe("optional properties checked with one call (shared error list)", () => {
     it("an integer with bounds", () => {
-      expect(compactSource(AJV_OBJECT).code).toContain('__brrt_checkIntegerRange(data.a,instancePath+"/a",5);');
+      expect(compactSource(AJV_OBJECT).code).toContain('__brrt_checkIntegerRange(data.a,"/a",5);');
       const minimum = AJV_OBJECT.replace('if(data0 > 5 || isNaN(data0)){const err2 = {instancePath:instancePath+"/a",schemaPath:"#/properties/a/maximum",keyword:"maximum",params:{comparison: "<=", limit: 5}}', 'if(data0 < 5 || isNaN(data0)){const err2 = {instancePath:instancePath+"/a",schemaPath:"#/properties/a/minimum",keyword:"minimum",params:{comparison: ">=", limit: 5}}');
       expect(minimum).not.toBe(AJV_OBJECT);
-      expect(compactSource(minimum).code).toContain('__brrt_checkIntegerRange(data.a,instancePath+"/a",void 0,5);');
+      expect(compactSource(minimum).code).toContain('__brrt_checkIntegerRange(data.a,"/a",void 0,5);');
       for (const data of [...OBJECT_DATA, { a: 4 }, { a: 5 }, { a: NaN }, { a: Infinity }]) {
         expect(outcome(load(compactSource(minimum).code, "validate1", true), data)).toBe(outcome(load(minimum, "validate1", false), data));
       }
@@ -257,7 +258,7 @@ describe("compactSource", () => {
       );
       expect(typed).not.toBe(AJV_ENUMS);
       const { code } = compactSource(typed);
-      expect(code).toContain('__brrt_checkStringEnum(data.p,instancePath+"/p",allowedValues0);');
+      expect(code).toContain('__brrt_checkStringEnum(data.p,"/p",allowedValues0);');
       for (const data of [{}, { p: "a" }, { p: "c" }, { p: 1 }, { p: null }, { p: ["a"] }]) expect(outcome(load(code, "validate1", true), data)).toBe(outcome(load(typed, "validate1", false), data));
     });
   });
@@ -267,7 +268,7 @@ describe("compactSource", () => {
 
     it("an array of strings, a string of a format, an integer of a format", () => {
       expect(code).toBe(
-        'const formats0 = __brrtFormats.uuid;const formats2 = __brrtFormats.int32;function validate1(data, instancePath){if(__brrt_isObject(data)){__brrt_checkStringArray(data.a,instancePath+"/a");__brrt_checkStringFormat(data.f,instancePath+"/f",formats0,"uuid");__brrt_checkIntegerFormat(data.g,instancePath+"/g",formats2,"int32");}}',
+        'const formats0 = __brrtFormats.uuid;const formats2 = __brrtFormats.int32;function validate1(data){if(__brrt_isObject(data)){__brrt_checkStringArray(data.a,"/a");__brrt_checkStringFormat(data.f,"/f",formats0,"uuid");__brrt_checkIntegerFormat(data.g,"/g",formats2,"int32");}}',
       );
     });
 
@@ -277,6 +278,18 @@ describe("compactSource", () => {
       const uuid = "123e4567-e89b-12d3-a456-426614174000";
       const data: unknown[] = [{}, { a: ["x"], f: uuid, g: 1 }, { a: [1, "x", null], f: "nope", g: 2 ** 31 }, { a: "x", f: 1, g: 1.5 }, { a: {}, f: null, g: "1" }, { g: -(2 ** 31) - 1 }];
       for (const value of data) expect([value, outcome(rewritten, value)]).toEqual([value, outcome(original, value)]);
+    });
+  });
+
+  describe("validators only the wrapper calls", () => {
+    it("have the root's path as a constant", () => {
+      const { code } = compactSource(AJV_EQUAL);
+      // validate1 is an entry only; validate2 and validate6 are called with other paths.
+      expect(code).toContain('function validate1(data){if(__brrt_isObject(data)){if(data.x !== undefined){validate2(data.x, "/x");}');
+      expect(code).toContain('function validate2(data, instancePath){');
+      expect(code).toContain('__brrt_checkString(data.k,instancePath+"/k");');
+      expect(code).toContain('function validate6(data, instancePath){');
+      expect(compactSource(AJV_OBJECT).code).toContain('}else {__brrt_reportTypeError("","object");}}');
     });
   });
 
@@ -292,8 +305,8 @@ describe("compactSource", () => {
     it("keep one of each, with one schema constant, and name the merged ones", () => {
       expect(compacted.code.match(/function validate\d+/g)).toEqual(["function validate2", "function validate6", "function validate1"]);
       expect(compacted.code.match(/const schema\d+/g)).toEqual(["const schema2"]);
-      expect(compacted.code).toContain('if(data.y !== undefined){validate2(data.y, instancePath+"/y");}');
-      expect(compacted.code).toContain('if(data.w !== undefined){validate6(data.w, instancePath+"/w");}');
+      expect(compacted.code).toContain('if(data.y !== undefined){validate2(data.y, "/y");}');
+      expect(compacted.code).toContain('if(data.w !== undefined){validate6(data.w, "/w");}');
       expect([...compacted.aliases].sort()).toEqual([
         ["validate4", "validate2"],
         ["validate8", "validate6"],
@@ -316,17 +329,17 @@ describe("compactSource", () => {
     it("pass only the value for keywords whose params are one value or a bound", () => {
       expect(own).toContain('vErrors=__brrt_addParamError(vErrors,instancePath+"/a","maximum",5);errors++;');
       expect(own).toContain('vErrors=__brrt_addParamError(vErrors,instancePath+"/" + key0.replace(/~/g, "~0").replace(/\\//g, "~1"),"minimum",0);errors++;');
-      expect(code).toContain('__brrt_reportParamError(instancePath+"/b","enum",allowedValues0);');
+      expect(code).toContain('__brrt_reportParamError("/b","enum",allowedValues0);');
     });
 
     it("drop empty params", () => {
       expect(own).toContain('vErrors=__brrt_addError(vErrors,instancePath+"/d","anyOf");errors++;');
-      expect(code).toContain('__brrt_reportError(instancePath+"/d","anyOf");');
+      expect(code).toContain('__brrt_reportError("/d","anyOf");');
     });
 
     it("keep the general form where the params do not fit the keyword's shape", () => {
       const odd = AJV_OBJECT.replace('params:{comparison: "<=", limit: 5}', 'params:{comparison: "<", limit: 5}');
-      expect(compactSource(odd).code).toContain('if(data0 > 5 || isNaN(data0)){__brrt_reportError(instancePath+"/a","maximum",{comparison: "<", limit: 5});}');
+      expect(compactSource(odd).code).toContain('if(data0 > 5 || isNaN(data0)){__brrt_reportError("/a","maximum",{comparison: "<", limit: 5});}');
     });
 
     it("test and report a bound with one call (shared error list)", () => {
@@ -337,19 +350,19 @@ describe("compactSource", () => {
       ] as const) {
         const bound = AJV_OBJECT.replace("data0 > 5 || isNaN(data0)", `data0 ${failing} 5 || isNaN(data0)`).replace('keyword:"maximum",params:{comparison: "<=", limit: 5}', `keyword:"${keyword}",params:{comparison: "${failing === ">=" ? "<" : ">"}", limit: 5}`);
         const compacted = compactSource(bound).code;
-        expect(compacted).toContain(`__brrt_${binding}(data0,5,instancePath+"/a");`);
+        expect(compacted).toContain(`__brrt_${binding}(data0,5,"/a");`);
         for (const a of [4, 5, 6, NaN]) expect(outcome(load(compacted, "validate1", true), { a })).toBe(outcome(load(bound, "validate1", false), { a }));
       }
       // Not where the limit tested is not the one reported.
       const odd = AJV_OBJECT.replace("data0 > 5 || isNaN(data0)", "data0 > 6 || isNaN(data0)");
-      expect(compactSource(odd).code).toContain('if(data0 > 6 || isNaN(data0)){__brrt_reportParamError(instancePath+"/a","maximum",5);}');
+      expect(compactSource(odd).code).toContain('if(data0 > 6 || isNaN(data0)){__brrt_reportParamError("/a","maximum",5);}');
     });
 
     it("check an optional integer property with one call (shared error list)", () => {
       const integer = AJV_OBJECT.replace('if(typeof data0 == "number"){if(data0 > 5 || isNaN(data0)){const err2 = {instancePath:instancePath+"/a",schemaPath:"#/properties/a/maximum",keyword:"maximum",params:{comparison: "<=", limit: 5}};if(vErrors === null){vErrors = [err2];}else {vErrors.push(err2);}errors++;}}', "");
       expect(integer).not.toBe(AJV_OBJECT);
       const compacted = compactSource(integer).code;
-      expect(compacted).toContain('__brrt_checkInteger(data.a,instancePath+"/a");');
+      expect(compacted).toContain('__brrt_checkInteger(data.a,"/a");');
       for (const data of OBJECT_DATA) expect(outcome(load(compacted, "validate1", true), data)).toBe(outcome(load(integer, "validate1", false), data));
     });
 

@@ -580,6 +580,41 @@ function mergeDuplicates(code: string): { code: string; aliases: Map<string, str
   }
 }
 
+/**
+ * A validator no other validator calls is only ever called by the module's wrapper, at the root
+ * of the instance (`instancePath` ""): there the path is a constant, so `instancePath+"/name"` is
+ * `"/name"` and `instancePath` is `""`, and the parameter goes. Recursive validators call
+ * themselves, so they are not among these.
+ */
+function foldEntryPaths(code: string): string {
+  const { masked, restore } = maskStrings(code);
+  const called = new Set<string>();
+  for (const [name] of masked.matchAll(/(?<![\w$.]|function )validate\d+(?![\w$])/g)) called.add(name);
+  const signature = /(?<=^|[;}])function (validate\d+)\(data, instancePath(?:="\d+")?\)\{/g;
+  let out = "";
+  let at = 0;
+  for (const match of masked.matchAll(signature)) {
+    const name = match[1] as string;
+    if (called.has(name)) continue;
+    const start = match.index ?? 0;
+    const bodyStart = start + match[0].length;
+    let depth = 1;
+    let end = bodyStart;
+    for (; end < masked.length && depth > 0; end++) {
+      if (masked[end] === "{") depth++;
+      else if (masked[end] === "}") depth--;
+    }
+    const body = masked
+      .slice(bodyStart, end)
+      .replace(/(?<=\{)instancePath(?=,)/g, 'instancePath:""') // `{instancePath,keyword:...}`: an error object's shorthand
+      .replace(/(?<![\w$.])instancePath\s*\+\s*(?=")/g, "")
+      .replace(/(?<![\w$.])instancePath(?![\w$:])/g, '""');
+    out += masked.slice(at, start) + `function ${name}(data){` + body;
+    at = end;
+  }
+  return restore(out + masked.slice(at));
+}
+
 export interface CompactedSource {
   readonly code: string;
   /** Validators merged into an equal one (see {@link mergeDuplicates}): name in the input → name in `code`. */
@@ -596,5 +631,5 @@ export function compactSource(code: string): CompactedSource {
   const compacted = typeTests(directRecursiveCalls(positionalInstancePath(compactConcatSites(trimSchemaConstants(sharedEnums(compactErrorSites(compactErrorPush(dropSchemaPaths(code)))))))));
   const shared = sharedErrorList(compacted);
   const merged = mergeDuplicates(shared === undefined ? compacted : tidySharedList(shared));
-  return { code: merged.code, aliases: merged.aliases, sharedErrorList: shared !== undefined };
+  return { code: foldEntryPaths(merged.code), aliases: merged.aliases, sharedErrorList: shared !== undefined };
 }
