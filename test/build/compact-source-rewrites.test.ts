@@ -321,6 +321,16 @@ describe("compactSource", () => {
     });
   });
 
+  it("tells schema constants apart by their whole text, strings holding `;function ` included", () => {
+    // {properties: {x: {const: {s: "x;function y", n: 1}}, y: {const: {s: "x;function y", n: 2}}}}, the consts behind references.
+    const AJV_CONSTS = "const schema1 = {\"properties\":{\"x\":{\"$ref\":\"#/$defs/a\"},\"y\":{\"$ref\":\"#/$defs/b\"}}};const schema2 = {\"const\":{\"s\":\"x;function y\",\"n\":1}};const schema3 = {\"const\":{\"s\":\"x;function y\",\"n\":2}};const func0 = __brrt_equal;function validate1(data, {instancePath=\"\", parentData, parentDataProperty, rootData=data}={}){let vErrors = null;let errors = 0;if(data && typeof data == \"object\" && !Array.isArray(data)){if(data.x !== undefined){if(!func0(data.x, schema2.const)){const err0 = {instancePath:instancePath+\"/x\",schemaPath:\"#/$defs/a/const\",keyword:\"const\",params:{allowedValue: schema2.const}};if(vErrors === null){vErrors = [err0];}else {vErrors.push(err0);}errors++;}}if(data.y !== undefined){if(!func0(data.y, schema3.const)){const err1 = {instancePath:instancePath+\"/y\",schemaPath:\"#/$defs/b/const\",keyword:\"const\",params:{allowedValue: schema3.const}};if(vErrors === null){vErrors = [err1];}else {vErrors.push(err1);}errors++;}}}validate1.errors = vErrors;return errors === 0;}";
+    const { code } = compactSource(AJV_CONSTS);
+    expect(code).toContain('const schema2 = {"const":{"s":"x;function y","n":1}};const schema3 = {"const":{"s":"x;function y","n":2}};');
+    expect(code).toContain('__brrt_reportParamError("/y","const",schema3.const);');
+    const data = { x: { s: "x;function y", n: 1 }, y: { s: "x;function y", n: 1 } };
+    expect(outcome(load(code, "validate1", true), data)).toBe(outcome(load(AJV_CONSTS, "validate1", false), data));
+  });
+
   describe("error sites", () => {
     // The list-taking forms, where the module keeps ajv's convention (see "all or nothing" above).
     const own = compactSource(AJV_OBJECT.replace("validate1.errors = vErrors;return errors === 0;}", "validate1.errors = vErrors;return errors === 0 && errors < 2;}")).code;

@@ -533,15 +533,21 @@ function mergeDuplicates(code: string): { code: string; aliases: Map<string, str
   const aliases = new Map<string, string>();
   for (;;) {
     const renames = new Map<string, string>();
-    // Schema constants with the same text.
+    // Schema constants with the same text (found in the blanked text, so no string's content can end one early).
+    const blank = blankStrings(code);
     const constants = new Map<string, string>();
-    for (const match of code.matchAll(SCHEMA_CONST)) {
-      const kept = constants.get(match[2] as string);
-      if (kept === undefined) constants.set(match[2] as string, match[1] as string);
-      else renames.set(match[1] as string, kept);
+    const constantSpans: [name: string, start: number, end: number][] = [];
+    for (const match of blank.matchAll(SCHEMA_CONST)) {
+      const start = match.index ?? 0;
+      const end = start + match[0].length;
+      const name = match[1] as string;
+      const text = code.slice(start + `const ${name} = `.length, end);
+      constantSpans.push([name, start, end]);
+      const kept = constants.get(text);
+      if (kept === undefined) constants.set(text, name);
+      else renames.set(name, kept);
     }
     // Validators with the same text.
-    const blank = blankStrings(code);
     const seen = new Map<string, string>();
     const removed: [start: number, end: number][] = [];
     for (const match of blank.matchAll(/(?<=^|[;}])function (validate\d+)\(/g)) {
@@ -565,6 +571,9 @@ function mergeDuplicates(code: string): { code: string; aliases: Map<string, str
       }
     }
     if (renames.size === 0) return { code, aliases };
+    // Removed: the repeated validators, and the declarations of merged constants.
+    for (const [name, start, end] of constantSpans) if (renames.has(name)) removed.push([start, end]);
+    removed.sort((a, b) => a[0] - b[0]);
     let kept = "";
     let at = 0;
     for (const [start, end] of removed) {
@@ -572,9 +581,6 @@ function mergeDuplicates(code: string): { code: string; aliases: Map<string, str
       at = end;
     }
     code = renameOutsideStrings(kept + code.slice(at), renames);
-    // Declarations of merged constants are left as `const schema7 = ...` twice under one name: drop the repeats.
-    const declared = new Set<string>();
-    code = code.replace(SCHEMA_CONST, (whole, name: string) => (declared.has(name) ? "" : (declared.add(name), whole)));
     for (const [from, to] of renames) if (from.startsWith("validate")) aliases.set(from, to);
     for (const [from, to] of aliases) aliases.set(from, renames.get(to) ?? to);
   }
