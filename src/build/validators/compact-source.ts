@@ -206,9 +206,9 @@ function positionalInstancePath(code: string): string {
 function directRecursiveCalls(code: string): string {
   const targets = new Map<string, string>();
   const declarations = /const (wrapper\d+) = \{validate: (validate\d+)\};/g;
-  for (const match of code.matchAll(declarations)) targets.set(match[1] as string, match[2] as string);
-  if (targets.size === 0) return code;
   const blank = blankStrings(code);
+  for (const match of blank.matchAll(declarations)) targets.set(match[1] as string, match[2] as string);
+  if (targets.size === 0) return code;
   let out = "";
   let at = 0;
   for (const match of blank.matchAll(/(?<![\w$.])(wrapper\d+)\.validate(?![\w$])/g)) {
@@ -218,10 +218,18 @@ function directRecursiveCalls(code: string): string {
     at = (match.index ?? 0) + match[0].length;
   }
   out += code.slice(at);
+  const blankOut = blankStrings(out);
   const uses = new Map<string, number>();
-  for (const [name] of blankStrings(out).matchAll(/(?<![\w$.])wrapper\d+(?![\w$])/g)) uses.set(name, (uses.get(name) ?? 0) + 1);
+  for (const [name] of blankOut.matchAll(/(?<![\w$.])wrapper\d+(?![\w$])/g)) uses.set(name, (uses.get(name) ?? 0) + 1);
   // The declaration is one use itself: it goes where nothing else is left.
-  return out.replace(declarations, (whole, wrapper: string) => ((uses.get(wrapper) ?? 0) > 1 ? whole : ""));
+  let kept = "";
+  at = 0;
+  for (const match of blankOut.matchAll(declarations)) {
+    if ((uses.get(match[1] as string) ?? 0) > 1) continue;
+    kept += out.slice(at, match.index);
+    at = (match.index ?? 0) + match[0].length;
+  }
+  return kept + out.slice(at);
 }
 
 /**
