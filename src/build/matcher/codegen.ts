@@ -18,7 +18,10 @@
  * - failing a branch falls through to the next sibling (backtracking costs nothing extra);
  * - subtrees are outlined into functions when a function would grow past a budget, so every
  *   function stays small enough for V8's optimising compiler;
- * - 404/405/400 results, and found results of parameterless routes, are preallocated and frozen.
+ * - 404/405/400 results, and found results of parameterless routes, are frozen and shared: the
+ *   404 and parameterless templated routes' results are module constants; 405s (one per `Allow`
+ *   value), 400s (one per parameter name) and static paths' result arrays are made on first use,
+ *   so the module's top level holds no constant per operation (V8 compiles and runs it at start).
  *
  * Fastest while the generated code stays hot in the CPU caches (small and medium tables); for
  * large tables see table.ts.
@@ -130,7 +133,7 @@ class Emitter {
     const slices = names.map((_, i) => `v${i}=p.slice(a${i},b${i})`).join(",");
     const clean = names.map((_, i) => `v${i}.indexOf("%")<0`).join("&&");
     const params = names.map((n, i) => `${key(n)}:v${i}`).join(",");
-    const table = this.constant(`[${names.map((n) => `[${str(n)},${this.constant(`Object.freeze({status:400,param:${str(n)}})`)}]`).join(",")}]`);
+    const table = this.constant(`[${names.map(str).join(",")}]`);
     const values = names.map((_, i) => `v${i}`).join(",");
     this.functions.push(
       `function ${name}(o,p,${positions}){const ${slices};if(${clean})return{status:200,op:o,operationId:$O[o],params:{${params}}};return $dec(o,${table},[${values}]);}`,
@@ -157,7 +160,7 @@ class Emitter {
       const test = method === "GET" && !entry.ops.has("HEAD") ? `m==="GET"||m==="HEAD"` : `m===${str(method)}`;
       code += `if(${test})${this.found(op, entry.operationIds.get(op)!, captures)}`;
     }
-    return code + `return ${this.constant(`Object.freeze({status:405,allow:${str(allowHeader(entry.ops.keys()))}})`)};`;
+    return code + `return $405(${allowMask(entry.ops.keys())});`;
   }
 
   /** Code for having matched `plan.child`'s segment, which ends at `end`. */
@@ -273,19 +276,20 @@ class Emitter {
   /**
    * Fully static templates go in one Map from pathname to a per-method result array (index from
    * `$mi`, the last slot is the 405): one hash lookup instead of a character walk, and they leave
-   * the trie (and the generated code) entirely.
+   * the trie (and the generated code) entirely. The Map starts as pathname → row index; a path's
+   * result array is made on its first request ($static), so the module holds no constant per
+   * static operation (V8 compiles and runs the module's top level at worker start).
    */
   private staticTable(statics: readonly PathEntry[]): string {
-    const rows = statics.map((entry) => {
-      const path = entry.template.segments.length === 0 ? "/" : "/" + entry.template.segments.map((s) => s.shape).join("/");
-      const slots = METHOD_ORDER.map((method) => {
-        const op = entry.ops.get(method) ?? (method === "HEAD" ? entry.ops.get("GET") : undefined);
-        return op === undefined ? undefined : this.found(op, entry.operationIds.get(op)!, []).slice("return ".length, -1);
-      });
-      const allow = this.constant(`Object.freeze({status:405,allow:${str(allowHeader(entry.ops.keys()))}})`);
-      return `[${str(path)},[${[...slots.map((r) => r ?? allow), allow].join(",")}]]`;
-    });
-    return `const $S=new Map([${rows.join(",")}]);`;
+    const paths = statics.map((entry) => (entry.template.segments.length === 0 ? "/" : "/" + entry.template.segments.map((s) => s.shape).join("/")));
+    // A pathname literal is percent-encoded: it never holds a space (a request's pathname has %20).
+    if (paths.some((p) => p.includes(" "))) throw new Error("static path with a raw space");
+    for (const entry of statics) for (const [op, id] of entry.operationIds) this.operationIds[op] = id;
+    const rows = statics.map((entry) => opRow(entry.ops));
+    return [
+      `const $SD=${str(rows.join(" "))}.split(" ");`,
+      `const $S=new Map();{const a=${str(paths.join(" "))}.split(" ");for(let i=0;i<${paths.length};i++)$S.set(a[i],i);}`,
+    ].join("\n");
   }
 
   emit(root: TrieNode<PathEntry>, statics: readonly PathEntry[]): string {
@@ -300,8 +304,13 @@ class Emitter {
       "const $E=Object.freeze({});",
       `const $O=[${ids}];`,
       ...this.decls,
+      `const $M=${JSON.stringify(METHOD_ORDER)};`,
+      "const $A=[];",
+      "const $B=new Map();",
+      `const $SF=[];`,
       table,
       METHOD_INDEX_SOURCE,
+      RESULT_SOURCES,
       DECODE_SOURCE,
       ...this.functions,
       walk,
@@ -319,14 +328,44 @@ const METHOD_INDEX_SOURCE = `function $mi(m){switch(m){${METHOD_ORDER.map((m, i)
 const DECODE_SOURCE =
   "function $dec(op,names,values){const params={};" +
   "for(let i=0;i<names.length;i++){let v=values[i];" +
-  'if(v.indexOf("%")>=0){try{v=decodeURIComponent(v)}catch{return names[i][1]}}' +
-  "Object.defineProperty(params,names[i][0],{value:v,enumerable:true,writable:true,configurable:true})}" +
+  'if(v.indexOf("%")>=0){try{v=decodeURIComponent(v)}catch{return $bad(names[i])}}' +
+  "Object.defineProperty(params,names[i],{value:v,enumerable:true,writable:true,configurable:true})}" +
   "return{status:200,op,operationId:$O[op],params};}";
 
 /** Exact path first (static table, then the walk); then, for a trailing `/`, the same without it. */
 const MATCH_SOURCE =
-  "function match(m,p){let h=$S.get(p);if(h!==undefined)return h[$mi(m)];const n=p.length;let r=$w(m,p,n);if(r!==undefined)return r;" +
-  "if(n>2&&p.charCodeAt(n-1)===47){h=$S.get(p.slice(0,-1));if(h!==undefined)return h[$mi(m)];r=$w(m,p,n-1);if(r!==undefined)return r;}return $NF;}";
+  'function match(m,p){let h=$S.get(p);if(h!==undefined){if(typeof h==="number")h=$static(p,h);return h[$mi(m)];}const n=p.length;let r=$w(m,p,n);if(r!==undefined)return r;' +
+  'if(n>2&&p.charCodeAt(n-1)===47){const q=p.slice(0,-1);h=$S.get(q);if(h!==undefined){if(typeof h==="number")h=$static(q,h);return h[$mi(m)];}r=$w(m,p,n-1);if(r!==undefined)return r;}return $NF;}';
+
+const W = METHOD_ORDER.length;
+const OPTIONS_BIT = 1 << METHOD_ORDER.indexOf("OPTIONS");
+
+/** Bit i set when `Allow` lists METHOD_ORDER[i] (see {@link allowHeader}): the key of the shared 405. */
+export function allowMask(methods: Iterable<HttpMethod>): number {
+  const allow = allowHeader(methods).split(", ");
+  return METHOD_ORDER.reduce((mask, method, i) => (allow.includes(method) ? mask | (1 << i) : mask), 0);
+}
+
+/**
+ * A path's operations by method slot, as the generated code decodes them: `<slot digit><op>`
+ * entries joined by ","; HEAD is left out when GET serves it (the decoder fills it from GET).
+ */
+export function opRow(ops: ReadonlyMap<HttpMethod, number>): string {
+  return METHOD_ORDER.flatMap((method, slot) => (ops.has(method) ? [`${slot}${ops.get(method)}`] : [])).join(",");
+}
+
+/**
+ * Results made on first use, then shared: the 405 per `Allow` value ($405 by method mask), the
+ * 400 per parameter name ($bad), a static path's result array ($static: found results of its
+ * operations, frozen, kept per op in $SF; its 405 last).
+ */
+const RESULT_SOURCES = [
+  `function $405(k){return $A[k]||($A[k]=Object.freeze({status:405,allow:$M.filter((_,i)=>k>>i&1).join(", ")}));}`,
+  "function $bad(n){let r=$B.get(n);if(r===undefined)$B.set(n,r=Object.freeze({status:400,param:n}));return r;}",
+  `function $static(p,j){const ops=[${new Array(W).fill(-1).join(",")}];for(const x of $SD[j].split(","))ops[x.charCodeAt(0)-48]=+x.slice(1);if(ops[1]<0)ops[1]=ops[0];` +
+    `let k=${OPTIONS_BIT};for(let i=0;i<${W};i++)if(ops[i]>=0)k|=1<<i;const a=$405(k),r=[];` +
+    `for(let i=0;i<${W};i++){const o=ops[i];r.push(o<0?a:$SF[o]||($SF[o]=Object.freeze({status:200,op:o,operationId:$O[o],params:$E})));}r.push(a);$S.set(p,r);return r;}`,
+].join("\n");
 
 function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
   const out = new Map<K, T[]>();

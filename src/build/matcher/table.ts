@@ -19,7 +19,7 @@
  * module-level constants. DigitalOcean: 116 → 52 KB minified, compile ~6-7 → ~0.8 ms, evaluate
  * ~1.0 → ~0.4 ms (Node 20 vm modules, loaded machine).
  */
-import { METHOD_ORDER, type PathEntry } from "./codegen.ts";
+import { METHOD_ORDER, opRow, type PathEntry } from "./codegen.ts";
 import { orderedChildren, type TrieNode } from "./trie.ts";
 import { nameList } from "./compact.ts";
 
@@ -77,7 +77,7 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
   const listStart = new Map<string, number>();
   const termNames: number[] = [];
   for (const entry of terminals) {
-    opRows.push(METHOD_ORDER.flatMap((method, slot) => (entry.ops.has(method) ? [`${slot}${entry.ops.get(method)}`] : [])).join(","));
+    opRows.push(opRow(entry.ops));
     const names = entry.template.params;
     const list = JSON.stringify(names);
     let start = listStart.get(list);
