@@ -233,8 +233,8 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
     `const $AL=${json(terminals.map(() => 0))};`,
     `const $A=${json(new Array(1 << W).fill(0))};`,
     "const $B=new Map();",
-    // Parameter names per trie terminal: the distinct lists (names split by "/", lists by "}", neither is ever in a name), then each terminal's list.
-    // Parameter names never hold "/": one string split on it.
+    // Parameter names (each distinct list once; they never hold "/"): one string split on it;
+    // per terminal, (start, count) in it.
     `const $PN=${str(paramNames.join("/"))}.split("/");`,
     `const $PT=${ints(termNames)};`,
     `function $mi(m){switch(m){${METHOD_ORDER.map((m, i) => `case ${str(m)}:return ${i};`).join("")}}return ${W};}`,
