@@ -178,91 +178,97 @@ export function reportParamError(instancePath: string, keyword: string, value: u
   addParamError(reported, instancePath, keyword, value);
 }
 
+/*
+ * The check helpers below take the instance path last, as `path` and an optional `suffix` the
+ * generated code passes apart (`instancePath, "/name"`): they join them only to report an error,
+ * so a valid value costs no string (ajv's inline code builds the path only on error too).
+ */
+
 /** A required property: reported as ajv reports `required` when it is not there. */
-export function checkRequired(value: unknown, instancePath: string, missingProperty: string): void {
-  if (value === undefined) reportRequiredError(instancePath, missingProperty);
+export function checkRequired(value: unknown, missingProperty: string, path: string, suffix = ""): void {
+  if (value === undefined) reportRequiredError(path + suffix, missingProperty);
 }
 
 /** The items of an array that must be strings (the caller has tested it is an array); each other item reported at `<path>/<index>`. */
-export function checkStringItems(items: readonly unknown[], instancePath: string): void {
-  for (let i = 0; i < items.length; i++) if (typeof items[i] !== "string") reportTypeError(`${instancePath}/${i}`, "string");
+export function checkStringItems(items: readonly unknown[], path: string, suffix = ""): void {
+  for (let i = 0; i < items.length; i++) if (typeof items[i] !== "string") reportTypeError(`${path}${suffix}/${i}`, "string");
 }
 
 /** An optional property that must be a string: checked, and reported as ajv reports `type`. */
-export function checkString(value: unknown, instancePath: string): void {
-  if (value !== undefined && typeof value !== "string") reportTypeError(instancePath, "string");
+export function checkString(value: unknown, path: string, suffix = ""): void {
+  if (value !== undefined && typeof value !== "string") reportTypeError(path + suffix, "string");
 }
 
 /** The same for a boolean. */
-export function checkBoolean(value: unknown, instancePath: string): void {
-  if (value !== undefined && typeof value !== "boolean") reportTypeError(instancePath, "boolean");
+export function checkBoolean(value: unknown, path: string, suffix = ""): void {
+  if (value !== undefined && typeof value !== "boolean") reportTypeError(path + suffix, "boolean");
 }
 
 /** The same for an integer (as ajv tests it: see {@link isInteger}). */
-export function checkInteger(value: unknown, instancePath: string): void {
-  if (value !== undefined && !isInteger(value)) reportTypeError(instancePath, "integer");
+export function checkInteger(value: unknown, path: string, suffix = ""): void {
+  if (value !== undefined && !isInteger(value)) reportTypeError(path + suffix, "integer");
 }
 
 /** An optional property that must be a string of `allowed`: a `type` error, then an `enum` error, as ajv reports them. */
-export function checkStringEnum(value: unknown, instancePath: string, allowed: readonly unknown[]): void {
+export function checkStringEnum(value: unknown, allowed: readonly unknown[], path: string, suffix = ""): void {
   if (value === undefined) return;
-  if (typeof value !== "string") reportTypeError(instancePath, "string");
-  if (!allowed.includes(value)) addParamError(reported, instancePath, "enum", allowed);
+  if (typeof value !== "string") reportTypeError(path + suffix, "string");
+  if (!allowed.includes(value)) addParamError(reported, path + suffix, "enum", allowed);
 }
 
 /**
  * An optional property that must be an integer within bounds (either may be undefined): a `type`
  * error, then for any number the `maximum` and `minimum` errors, as ajv reports them.
  */
-export function checkIntegerRange(value: unknown, instancePath: string, maximum: number | undefined, minimum?: number): void {
+export function checkIntegerRange(value: unknown, maximum: number | undefined, minimum: number | undefined, path: string, suffix = ""): void {
   if (value === undefined) return;
-  if (!isInteger(value)) reportTypeError(instancePath, "integer");
+  if (!isInteger(value)) reportTypeError(path + suffix, "integer");
   if (typeof value == "number") {
-    if (maximum !== undefined) checkMaximum(value, maximum, instancePath);
-    if (minimum !== undefined) checkMinimum(value, minimum, instancePath);
+    if (maximum !== undefined) checkMaximum(value, maximum, path, suffix);
+    if (minimum !== undefined) checkMinimum(value, minimum, path, suffix);
   }
 }
 
 /** An optional property that must be an array of strings: a `type` error for anything else, then one per item. */
-export function checkStringArray(value: unknown, instancePath: string): void {
+export function checkStringArray(value: unknown, path: string, suffix = ""): void {
   if (value === undefined) return;
-  if (Array.isArray(value)) checkStringItems(value, instancePath);
-  else reportTypeError(instancePath, "array");
+  if (Array.isArray(value)) checkStringItems(value, path, suffix);
+  else reportTypeError(path + suffix, "array");
 }
 
 /** An optional property that must be a string of a format (`test`: the format's check, `format`: its name). */
-export function checkStringFormat(value: unknown, instancePath: string, test: (value: string) => boolean, format: string): void {
+export function checkStringFormat(value: unknown, test: (value: string) => boolean, format: string, path: string, suffix = ""): void {
   if (value === undefined) return;
   if (typeof value === "string") {
-    if (!test(value)) addParamError(reported, instancePath, "format", format);
-  } else reportTypeError(instancePath, "string");
+    if (!test(value)) addParamError(reported, path + suffix, "format", format);
+  } else reportTypeError(path + suffix, "string");
 }
 
 /** An optional property that must be an integer of a numeric format (int32, int64): `type`, then `format`, as ajv reports them. */
-export function checkIntegerFormat(value: unknown, instancePath: string, test: { validate(value: number): boolean }, format: string): void {
+export function checkIntegerFormat(value: unknown, test: { validate(value: number): boolean }, format: string, path: string, suffix = ""): void {
   if (value === undefined) return;
-  if (!isInteger(value)) reportTypeError(instancePath, "integer");
-  if (typeof value == "number" && !test.validate(value)) addParamError(reported, instancePath, "format", format);
+  if (!isInteger(value)) reportTypeError(path + suffix, "integer");
+  if (typeof value == "number" && !test.validate(value)) addParamError(reported, path + suffix, "format", format);
 }
 
 /** `maximum` of a number, tested and reported as ajv does (NaN fails every bound). */
-export function checkMaximum(value: number, limit: number, instancePath: string): void {
-  if (value > limit || isNaN(value)) addParamError(reported, instancePath, "maximum", limit);
+export function checkMaximum(value: number, limit: number, path: string, suffix = ""): void {
+  if (value > limit || isNaN(value)) addParamError(reported, path + suffix, "maximum", limit);
 }
 
 /** `minimum`, as {@link checkMaximum}. */
-export function checkMinimum(value: number, limit: number, instancePath: string): void {
-  if (value < limit || isNaN(value)) addParamError(reported, instancePath, "minimum", limit);
+export function checkMinimum(value: number, limit: number, path: string, suffix = ""): void {
+  if (value < limit || isNaN(value)) addParamError(reported, path + suffix, "minimum", limit);
 }
 
 /** `exclusiveMaximum`, as {@link checkMaximum}. */
-export function checkExclusiveMaximum(value: number, limit: number, instancePath: string): void {
-  if (value >= limit || isNaN(value)) addParamError(reported, instancePath, "exclusiveMaximum", limit);
+export function checkExclusiveMaximum(value: number, limit: number, path: string, suffix = ""): void {
+  if (value >= limit || isNaN(value)) addParamError(reported, path + suffix, "exclusiveMaximum", limit);
 }
 
 /** `exclusiveMinimum`, as {@link checkMaximum}. */
-export function checkExclusiveMinimum(value: number, limit: number, instancePath: string): void {
-  if (value <= limit || isNaN(value)) addParamError(reported, instancePath, "exclusiveMinimum", limit);
+export function checkExclusiveMinimum(value: number, limit: number, path: string, suffix = ""): void {
+  if (value <= limit || isNaN(value)) addParamError(reported, path + suffix, "exclusiveMinimum", limit);
 }
 
 /**

@@ -395,44 +395,53 @@ function tidySharedList(code: string): string {
   );
   const words = (placeholder: string) => JSON.parse(restore(placeholder)) as string;
   const samePaths = (...paths: string[]) => paths.every((path) => restore(path) === restore(paths[0] as string));
+  // A check helper evaluates its path argument on every call, valid or not, where ajv builds the
+  // path only to report an error: only a path that costs nothing or one concatenation, which
+  // splitPaths turns into two arguments the helper joins on error only (see validator-runtime.ts).
+  const cheap = (path: string) => /^instancePath(?:\+"\d+")?$/.test(path);
   let tidied = masked
-    .replace(required, (_whole, read: string, path: string, name: string) => `__brrt_checkRequired(${read},${path},${name});`)
+    .replace(required, (whole, read: string, path: string, name: string) => (cheap(path) ? `__brrt_checkRequired(${read},${name},${path});` : whole))
     .replace(stringItems, (whole, _length: string, array: string, _index: string, tested: string, prefix: string, separator: string, reported: string) => {
       // The item's path is the array's and "/<index>": `instancePath+"/tags/" + i0` → the array at `instancePath+"/tags"`.
       const literal = restore(separator);
-      if (words(tested) !== "string" || words(reported) !== "string" || !literal.endsWith('/"')) return whole;
-      const base = literal === '"/"' ? prefix : `${prefix}+${literal.slice(0, -2)}"`;
-      return `__brrt_checkStringItems(${array},${base});`;
+      if (words(tested) !== "string" || words(reported) !== "string" || !literal.endsWith('/"') || prefix !== "instancePath") return whole;
+      return literal === '"/"' ? `__brrt_checkStringItems(${array},${prefix});` : `__brrt_checkStringItems(${array},${prefix}+${literal.slice(0, -2)}");`;
     })
     .replace(typeCheck, (whole, tested: string, read: string, typeofName: string, path: string, reported: string) => {
       const binding = CHECK_TYPE_BINDINGS[words(typeofName)];
-      if (binding === undefined || restore(tested) !== restore(read) || words(reported) !== words(typeofName)) return whole;
+      if (binding === undefined || !cheap(path) || restore(tested) !== restore(read) || words(reported) !== words(typeofName)) return whole;
       return `${binding}(${read},${path});`;
     })
     .replace(bound, (whole, value: string, failing: string, limit: string, path: string, keyword: string, reportedLimit: string) => {
       const [expected, binding] = CHECK_BOUND_BINDINGS[failing] as [string, string];
-      return words(keyword) === expected && limit === reportedLimit ? `${binding}(${value},${limit},${path});` : whole;
+      return words(keyword) === expected && limit === reportedLimit && cheap(path) ? `${binding}(${value},${limit},${path});` : whole;
     })
     .replace(hoist, (whole, tested: string, local: string, read: string) => (restore(tested) === restore(read) ? `let ${local} = ${read};if(${local} !== undefined){` : whole))
-    .replace(integerCheck, (whole, _local: string, read: string, path: string, type: string) => (words(type) === "integer" ? `${CHECK_TYPE_BINDINGS.integer}(${read},${path});` : whole))
+    .replace(integerCheck, (whole, _local: string, read: string, path: string, type: string) =>
+      words(type) === "integer" && cheap(path) ? `${CHECK_TYPE_BINDINGS.integer}(${read},${path});` : whole,
+    )
     .replace(stringEnum, (whole, _local: string, read: string, tested: string, path: string, reported: string, allowed: string, enumPath: string, keyword: string) =>
-      words(tested) === "string" && words(reported) === "string" && words(keyword) === "enum" && restore(path) === restore(enumPath)
-        ? `__brrt_checkStringEnum(${read},${path},${allowed});`
+      words(tested) === "string" && words(reported) === "string" && words(keyword) === "enum" && samePaths(path, enumPath) && cheap(path)
+        ? `__brrt_checkStringEnum(${read},${allowed},${path});`
         : whole,
     )
     .replace(integerRange, (whole, _local: string, read: string, path: string, reported: string, tested: string, maximum?: string, maxPath?: string, minimum?: string, minPath?: string) => {
-      const paths = [maxPath, minPath].filter((p) => p !== undefined).map(restore);
-      if (words(reported) !== "integer" || words(tested) !== "number" || paths.length === 0 || paths.some((p) => p !== restore(path))) return whole;
-      return `__brrt_checkIntegerRange(${read},${path},${maximum ?? "void 0"}${minimum === undefined ? "" : `,${minimum}`});`;
+      const paths = [maxPath, minPath].filter((p) => p !== undefined);
+      if (words(reported) !== "integer" || words(tested) !== "number" || paths.length === 0 || !samePaths(path, ...paths) || !cheap(path)) return whole;
+      return `__brrt_checkIntegerRange(${read},${maximum ?? "void 0"},${minimum ?? "void 0"},${path});`;
     })
     .replace(stringArray, (whole, _local: string, read: string, itemsPath: string, path: string, type: string) =>
-      words(type) === "array" && samePaths(itemsPath, path) ? `__brrt_checkStringArray(${read},${path});` : whole,
+      words(type) === "array" && samePaths(itemsPath, path) && cheap(path) ? `__brrt_checkStringArray(${read},${path});` : whole,
     )
     .replace(stringFormat, (whole, _local: string, read: string, tested: string, format: string, path: string, keyword: string, name: string, typePath: string, type: string) =>
-      words(tested) === "string" && words(type) === "string" && words(keyword) === "format" && samePaths(path, typePath) ? `__brrt_checkStringFormat(${read},${path},${format},${name});` : whole,
+      words(tested) === "string" && words(type) === "string" && words(keyword) === "format" && samePaths(path, typePath) && cheap(path)
+        ? `__brrt_checkStringFormat(${read},${format},${name},${path});`
+        : whole,
     )
     .replace(integerFormat, (whole, _local: string, read: string, typePath: string, type: string, tested: string, format: string, path: string, keyword: string, name: string) =>
-      words(type) === "integer" && words(tested) === "number" && words(keyword) === "format" && samePaths(path, typePath) ? `__brrt_checkIntegerFormat(${read},${path},${format},${name});` : whole,
+      words(type) === "integer" && words(tested) === "number" && words(keyword) === "format" && samePaths(path, typePath) && cheap(path)
+        ? `__brrt_checkIntegerFormat(${read},${format},${name},${path});`
+        : whole,
     );
   // Validators whose result a caller reads: `if(!(validate3(...)))` (ajv's calls in a context that stops at the first error).
   const asked = new Set<string>();
@@ -629,6 +638,16 @@ function foldEntryPaths(code: string): string {
   return restore(out + masked.slice(at));
 }
 
+/**
+ * The check helpers take the path last, and where it is `instancePath+"/name"` as two arguments
+ * (`instancePath,"/name"`) that they join only to report an error: no string is built per call
+ * on the valid path. (In validators only the wrapper calls, foldEntryPaths has made it a constant.)
+ */
+function splitPaths(code: string): string {
+  const { masked, restore } = maskStrings(code);
+  return restore(masked.replace(/(?<=__brrt_check\w+\([^;]*),instancePath\+("\d+")\);/g, ",instancePath,$1);"));
+}
+
 export interface CompactedSource {
   readonly code: string;
   /** Validators merged into an equal one (see {@link mergeDuplicates}): name in the input → name in `code`. */
@@ -645,5 +664,5 @@ export function compactSource(code: string): CompactedSource {
   const compacted = typeTests(directRecursiveCalls(positionalInstancePath(compactConcatSites(trimSchemaConstants(sharedEnums(compactErrorSites(compactErrorPush(dropSchemaPaths(code)))))))));
   const shared = sharedErrorList(compacted);
   const merged = mergeDuplicates(shared === undefined ? compacted : tidySharedList(shared));
-  return { code: foldEntryPaths(merged.code), aliases: merged.aliases, sharedErrorList: shared !== undefined };
+  return { code: splitPaths(foldEntryPaths(merged.code)), aliases: merged.aliases, sharedErrorList: shared !== undefined };
 }
