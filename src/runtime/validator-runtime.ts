@@ -179,96 +179,98 @@ export function reportParamError(instancePath: string, keyword: string, value: u
 }
 
 /*
- * The check helpers below take the instance path last, as `path` and an optional `suffix` the
- * generated code passes apart (`instancePath, "/name"`): they join them only to report an error,
- * so a valid value costs no string (ajv's inline code builds the path only on error too).
+ * The check helpers below take the instance path last, in up to four pieces the generated code
+ * passes apart (`instancePath, "/name"`, or `"/items/", i0, "/name"`): they join them only to
+ * report an error, so a valid value costs no string (ajv's inline code builds the path only on
+ * error too).
  */
+type Piece = string | number;
 
 /** A required property: reported as ajv reports `required` when it is not there. */
-export function checkRequired(value: unknown, missingProperty: string, path: string, suffix = ""): void {
-  if (value === undefined) reportRequiredError(path + suffix, missingProperty);
+export function checkRequired(value: unknown, missingProperty: string, path: string, suffix: Piece = "", more: Piece = "", last: Piece = ""): void {
+  if (value === undefined) reportRequiredError(path + suffix + more + last, missingProperty);
 }
 
 /** The items of an array that must be strings (the caller has tested it is an array); each other item reported at `<path>/<index>`. */
-export function checkStringItems(items: readonly unknown[], path: string, suffix = ""): void {
-  for (let i = 0; i < items.length; i++) if (typeof items[i] !== "string") reportTypeError(`${path}${suffix}/${i}`, "string");
+export function checkStringItems(items: readonly unknown[], path: string, suffix: Piece = "", more: Piece = "", last: Piece = ""): void {
+  for (let i = 0; i < items.length; i++) if (typeof items[i] !== "string") reportTypeError(`${path}${suffix}${more}${last}/${i}`, "string");
 }
 
 /** An optional property that must be a string: checked, and reported as ajv reports `type`. */
-export function checkString(value: unknown, path: string, suffix = ""): void {
-  if (value !== undefined && typeof value !== "string") reportTypeError(path + suffix, "string");
+export function checkString(value: unknown, path: string, suffix: Piece = "", more: Piece = "", last: Piece = ""): void {
+  if (value !== undefined && typeof value !== "string") reportTypeError(path + suffix + more + last, "string");
 }
 
 /** The same for a boolean. */
-export function checkBoolean(value: unknown, path: string, suffix = ""): void {
-  if (value !== undefined && typeof value !== "boolean") reportTypeError(path + suffix, "boolean");
+export function checkBoolean(value: unknown, path: string, suffix: Piece = "", more: Piece = "", last: Piece = ""): void {
+  if (value !== undefined && typeof value !== "boolean") reportTypeError(path + suffix + more + last, "boolean");
 }
 
 /** The same for an integer (as ajv tests it: see {@link isInteger}). */
-export function checkInteger(value: unknown, path: string, suffix = ""): void {
-  if (value !== undefined && !isInteger(value)) reportTypeError(path + suffix, "integer");
+export function checkInteger(value: unknown, path: string, suffix: Piece = "", more: Piece = "", last: Piece = ""): void {
+  if (value !== undefined && !isInteger(value)) reportTypeError(path + suffix + more + last, "integer");
 }
 
 /** An optional property that must be a string of `allowed`: a `type` error, then an `enum` error, as ajv reports them. */
-export function checkStringEnum(value: unknown, allowed: readonly unknown[], path: string, suffix = ""): void {
+export function checkStringEnum(value: unknown, allowed: readonly unknown[], path: string, suffix: Piece = "", more: Piece = "", last: Piece = ""): void {
   if (value === undefined) return;
-  if (typeof value !== "string") reportTypeError(path + suffix, "string");
-  if (!allowed.includes(value)) addParamError(reported, path + suffix, "enum", allowed);
+  if (typeof value !== "string") reportTypeError(path + suffix + more + last, "string");
+  if (!allowed.includes(value)) addParamError(reported, path + suffix + more + last, "enum", allowed);
 }
 
 /**
  * An optional property that must be an integer within bounds (either may be undefined): a `type`
  * error, then for any number the `maximum` and `minimum` errors, as ajv reports them.
  */
-export function checkIntegerRange(value: unknown, maximum: number | undefined, minimum: number | undefined, path: string, suffix = ""): void {
+export function checkIntegerRange(value: unknown, maximum: number | undefined, minimum: number | undefined, path: string, suffix: Piece = "", more: Piece = "", last: Piece = ""): void {
   if (value === undefined) return;
-  if (!isInteger(value)) reportTypeError(path + suffix, "integer");
+  if (!isInteger(value)) reportTypeError(path + suffix + more + last, "integer");
   if (typeof value == "number") {
-    if (maximum !== undefined) checkMaximum(value, maximum, path, suffix);
-    if (minimum !== undefined) checkMinimum(value, minimum, path, suffix);
+    if (maximum !== undefined) checkMaximum(value, maximum, path, suffix, more, last);
+    if (minimum !== undefined) checkMinimum(value, minimum, path, suffix, more, last);
   }
 }
 
 /** An optional property that must be an array of strings: a `type` error for anything else, then one per item. */
-export function checkStringArray(value: unknown, path: string, suffix = ""): void {
+export function checkStringArray(value: unknown, path: string, suffix: Piece = "", more: Piece = "", last: Piece = ""): void {
   if (value === undefined) return;
-  if (Array.isArray(value)) checkStringItems(value, path, suffix);
-  else reportTypeError(path + suffix, "array");
+  if (Array.isArray(value)) checkStringItems(value, path, suffix, more, last);
+  else reportTypeError(path + suffix + more + last, "array");
 }
 
 /** An optional property that must be a string of a format (`test`: the format's check, `format`: its name). */
-export function checkStringFormat(value: unknown, test: (value: string) => boolean, format: string, path: string, suffix = ""): void {
+export function checkStringFormat(value: unknown, test: (value: string) => boolean, format: string, path: string, suffix: Piece = "", more: Piece = "", last: Piece = ""): void {
   if (value === undefined) return;
   if (typeof value === "string") {
-    if (!test(value)) addParamError(reported, path + suffix, "format", format);
-  } else reportTypeError(path + suffix, "string");
+    if (!test(value)) addParamError(reported, path + suffix + more + last, "format", format);
+  } else reportTypeError(path + suffix + more + last, "string");
 }
 
 /** An optional property that must be an integer of a numeric format (int32, int64): `type`, then `format`, as ajv reports them. */
-export function checkIntegerFormat(value: unknown, test: { validate(value: number): boolean }, format: string, path: string, suffix = ""): void {
+export function checkIntegerFormat(value: unknown, test: { validate(value: number): boolean }, format: string, path: string, suffix: Piece = "", more: Piece = "", last: Piece = ""): void {
   if (value === undefined) return;
-  if (!isInteger(value)) reportTypeError(path + suffix, "integer");
-  if (typeof value == "number" && !test.validate(value)) addParamError(reported, path + suffix, "format", format);
+  if (!isInteger(value)) reportTypeError(path + suffix + more + last, "integer");
+  if (typeof value == "number" && !test.validate(value)) addParamError(reported, path + suffix + more + last, "format", format);
 }
 
 /** `maximum` of a number, tested and reported as ajv does (NaN fails every bound). */
-export function checkMaximum(value: number, limit: number, path: string, suffix = ""): void {
-  if (value > limit || isNaN(value)) addParamError(reported, path + suffix, "maximum", limit);
+export function checkMaximum(value: number, limit: number, path: string, suffix: Piece = "", more: Piece = "", last: Piece = ""): void {
+  if (value > limit || isNaN(value)) addParamError(reported, path + suffix + more + last, "maximum", limit);
 }
 
 /** `minimum`, as {@link checkMaximum}. */
-export function checkMinimum(value: number, limit: number, path: string, suffix = ""): void {
-  if (value < limit || isNaN(value)) addParamError(reported, path + suffix, "minimum", limit);
+export function checkMinimum(value: number, limit: number, path: string, suffix: Piece = "", more: Piece = "", last: Piece = ""): void {
+  if (value < limit || isNaN(value)) addParamError(reported, path + suffix + more + last, "minimum", limit);
 }
 
 /** `exclusiveMaximum`, as {@link checkMaximum}. */
-export function checkExclusiveMaximum(value: number, limit: number, path: string, suffix = ""): void {
-  if (value >= limit || isNaN(value)) addParamError(reported, path + suffix, "exclusiveMaximum", limit);
+export function checkExclusiveMaximum(value: number, limit: number, path: string, suffix: Piece = "", more: Piece = "", last: Piece = ""): void {
+  if (value >= limit || isNaN(value)) addParamError(reported, path + suffix + more + last, "exclusiveMaximum", limit);
 }
 
 /** `exclusiveMinimum`, as {@link checkMaximum}. */
-export function checkExclusiveMinimum(value: number, limit: number, path: string, suffix = ""): void {
-  if (value <= limit || isNaN(value)) addParamError(reported, path + suffix, "exclusiveMinimum", limit);
+export function checkExclusiveMinimum(value: number, limit: number, path: string, suffix: Piece = "", more: Piece = "", last: Piece = ""): void {
+  if (value <= limit || isNaN(value)) addParamError(reported, path + suffix + more + last, "exclusiveMinimum", limit);
 }
 
 /**

@@ -396,16 +396,18 @@ function tidySharedList(code: string): string {
   const words = (placeholder: string) => JSON.parse(restore(placeholder)) as string;
   const samePaths = (...paths: string[]) => paths.every((path) => restore(path) === restore(paths[0] as string));
   // A check helper evaluates its path argument on every call, valid or not, where ajv builds the
-  // path only to report an error: only a path that costs nothing or one concatenation, which
-  // splitPaths turns into two arguments the helper joins on error only (see validator-runtime.ts).
-  const cheap = (path: string) => /^instancePath(?:\+"\d+")?$/.test(path);
+  // path only to report an error: only a path of at most four pieces (the instance path, string
+  // literals, loop indices), which splitPaths turns into arguments the helper joins on error only
+  // (see validator-runtime.ts). A property name in the path (`key0.replace(...)`) is not one.
+  const cheap = (path: string) => new RegExp(String.raw`^instancePath(?:\s?\+\s?(?:"\d+"|i\d+)){0,3}$`).test(path);
   let tidied = masked
     .replace(required, (whole, read: string, path: string, name: string) => (cheap(path) ? `__brrt_checkRequired(${read},${name},${path});` : whole))
     .replace(stringItems, (whole, _length: string, array: string, _index: string, tested: string, prefix: string, separator: string, reported: string) => {
       // The item's path is the array's and "/<index>": `instancePath+"/tags/" + i0` → the array at `instancePath+"/tags"`.
       const literal = restore(separator);
-      if (words(tested) !== "string" || words(reported) !== "string" || !literal.endsWith('/"') || prefix !== "instancePath") return whole;
-      return literal === '"/"' ? `__brrt_checkStringItems(${array},${prefix});` : `__brrt_checkStringItems(${array},${prefix}+${literal.slice(0, -2)}");`;
+      const base = literal === '"/"' ? prefix : `${prefix}+${literal.slice(0, -2)}"`;
+      if (words(tested) !== "string" || words(reported) !== "string" || !literal.endsWith('/"') || !cheap(maskStrings(restore(base)).masked)) return whole;
+      return `__brrt_checkStringItems(${array},${base});`;
     })
     .replace(typeCheck, (whole, tested: string, read: string, typeofName: string, path: string, reported: string) => {
       const binding = CHECK_TYPE_BINDINGS[words(typeofName)];
@@ -639,13 +641,16 @@ function foldEntryPaths(code: string): string {
 }
 
 /**
- * The check helpers take the path last, and where it is `instancePath+"/name"` as two arguments
- * (`instancePath,"/name"`) that they join only to report an error: no string is built per call
- * on the valid path. (In validators only the wrapper calls, foldEntryPaths has made it a constant.)
+ * The check helpers take the path last, and where it is `instancePath+"/name"` (or
+ * `"/items/" + i0+"/name"`, up to four pieces) as separate arguments (`instancePath,"/name"`)
+ * that they join only to report an error: no string is built per call on the valid path. (In
+ * validators only the wrapper calls, foldEntryPaths has made `instancePath` a constant "".)
  */
 function splitPaths(code: string): string {
   const { masked, restore } = maskStrings(code);
-  return restore(masked.replace(/(?<=__brrt_check\w+\([^;]*),instancePath\+("\d+")\);/g, ",instancePath,$1);"));
+  return restore(
+    masked.replace(/(?<=__brrt_check\w+\([^;]*),((?:instancePath|"\d+")(?:\s?\+\s?(?:"\d+"|i\d+)){1,3})\);/g, (_whole, path: string) => `,${path.split(/\s?\+\s?/).join(",")});`),
+  );
 }
 
 export interface CompactedSource {
