@@ -398,6 +398,13 @@ describe("compactSource", () => {
       ]);
     });
 
+    it("rebuild params as the build expects them, for every keyword it passes only a value for", () => {
+      for (const [keyword, name] of runtime.SINGLE_PARAM_NAMES) expect([keyword, runtime.addParamError(null, "", keyword, 1)[0]!.params]).toEqual([keyword, { [name]: 1 }]);
+      for (const [keyword, comparison] of runtime.BOUND_COMPARISONS) {
+        expect(JSON.stringify(runtime.addParamError(null, "", keyword, 1)[0]!.params)).toBe(JSON.stringify({ comparison, limit: 1 }));
+      }
+    });
+
     it("rebuild params exactly, key order included", () => {
       const list: ValidationError[] = [];
       runtime.addParamError(list, "/a", "maximum", 5);
