@@ -8,8 +8,9 @@
  * Per trie level the walker scans the segment once with charCodeAt, hashing it as it goes
  * (h = h*31 + c); static children live in one open-addressing table placed by (node, hash) and are
  * confirmed by comparing their literal; then mixed segments (generic, rare); then a bare parameter.
- * Parameter positions go into a preallocated Int32Array; the found result is built by one generic
- * builder from the terminal's parameter names.
+ * Parameter positions go into a preallocated Int32Array; the found result is built by the builder
+ * of the terminal's parameter-name list (an object literal per list, up to
+ * SPECIALISED_BUILDERS_MAX lists) or by one generic builder (larger tables, escaped values).
  *
  * Start-up cost: V8 compiles every module at worker start (~45 ms per MB) and runs its top level,
  * so the module holds data, not code or literals: integer tables are JSON text, name lists one
@@ -17,7 +18,8 @@
  * are made on first use and kept (one frozen object per parameterless operation, per `Allow`
  * value, per bad parameter name, per static path's method row) instead of hundreds of
  * module-level constants. DigitalOcean: 116 → 52 KB minified, compile ~6-7 → ~0.8 ms, evaluate
- * ~1.0 → ~0.4 ms (Node 20 vm modules, loaded machine).
+ * ~1.0 → ~0.4 ms (Node 20 vm modules, loaded machine); ~72 KB with the per-list builders, which
+ * cost ~0.7 ms of start-up and buy ~20 % of match speed there.
  */
 import { METHOD_ORDER, opRow, type PathEntry } from "./codegen.ts";
 import { orderedChildren, type TrieNode } from "./trie.ts";
@@ -30,6 +32,28 @@ export function segmentHash(text: string): number {
   let h = 0;
   for (let i = 0; i < text.length; i++) h = (Math.imul(h, 31) + text.charCodeAt(i)) | 0;
   return h;
+}
+
+/**
+ * Up to this many distinct parameter-name lists, each list gets its own builder: an object
+ * literal with the names as constant keys, so each result shape is known where it is built.
+ * DigitalOcean (110 lists): matching ~20 % faster than through the generic builder's keyed
+ * stores (same-process A/B, 393 vs 471 ns/match), for ~20 KB of code (~0.7 ms of start-up).
+ * Beyond it (the 10k set) the many small builders stay cold and unoptimised: the generic one wins.
+ */
+const SPECIALISED_BUILDERS_MAX = 256;
+
+/**
+ * `$b<j>(o,p,t)`: the found result for list j's names from the captures in $C; a value holding
+ * "%" goes to the generic $build, which decodes it (and answers 400 when it is malformed).
+ */
+function specialisedBuilders(lists: readonly (readonly string[])[]): string[] {
+  return lists.map((names, j) => {
+    const values = names.map((_, i) => `v${i}=p.slice($C[${2 * i}],$C[${2 * i + 1}])`).join(",");
+    const plain = names.map((_, i) => `v${i}.indexOf("%")<0`).join("&&");
+    const params = names.map((name, i) => `${JSON.stringify(name)}:v${i}`).join(",");
+    return `function $b${j}(o,p,t){const ${values};return ${plain}?{status:200,op:o,operationId:$O[o],params:{${params}}}:$build(o,p,t);}`;
+  });
 }
 
 function slotOf(node: number, hash: number, shift: number): number {
@@ -76,6 +100,10 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
   const paramNames: string[] = [];
   const listStart = new Map<string, number>();
   const termNames: number[] = [];
+  /** Each distinct non-empty list in order of first use, and per terminal its index there (-1: none). */
+  const distinctLists: (readonly string[])[] = [];
+  const listIndex = new Map<string, number>();
+  const termList: number[] = [];
   for (const entry of terminals) {
     opRows.push(opRow(entry.ops));
     const names = entry.template.params;
@@ -85,9 +113,12 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
       start = names.length === 0 ? 0 : paramNames.length;
       listStart.set(list, start);
       paramNames.push(...names);
+      if (names.length > 0) listIndex.set(list, distinctLists.push(names) - 1);
     }
     termNames.push(start, names.length);
+    termList.push(listIndex.get(list) ?? -1);
   }
+  const specialised = distinctLists.length <= SPECIALISED_BUILDERS_MAX && distinctLists.every((l) => !l.includes("__proto__"));
   for (const entry of terminals) for (const [op, id] of entry.operationIds) operationIds[op] = id;
 
   // Node records, six values each, in one Int32Array (a node's record is at 6 × its index):
@@ -142,18 +173,20 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
     records.push(flags, param, termOf[i]!, mixedIndex, text.length, start);
   });
   // Static children: open addressing over (parent offset, segment hash), at most half full; one
-  // slot = (parent, child) side by side. The hash places an edge but is not stored: the walker
-  // confirms a candidate by its literal (length first), so the table holds small numbers only.
+  // slot = (parent, hash, child) side by side. The stored hash lets a probe pass over a sibling
+  // without comparing its literal (DigitalOcean's /v2 has dozens of static children clustered in
+  // the table); a candidate with the same hash is confirmed by its literal, length first.
   let bits = 1;
   while (1 << bits < staticEdges.length * 2) bits++;
   const size = 1 << bits;
   const shift = 32 - bits;
-  const slots = new Int32Array(size * 2).fill(-1);
+  const slots = new Int32Array(size * 3).fill(-1);
   for (const edge of staticEdges) {
     let i = slotOf(edge.parent, edge.hash, shift);
-    while (slots[2 * i] !== -1) i = (i + 1) & (size - 1);
-    slots[2 * i] = edge.parent;
-    slots[2 * i + 1] = edge.child;
+    while (slots[3 * i] !== -1) i = (i + 1) & (size - 1);
+    slots[3 * i] = edge.parent;
+    slots[3 * i + 1] = edge.hash;
+    slots[3 * i + 2] = edge.child;
   }
 
   const staticPaths = statics.map((entry) => (entry.template.segments.length === 0 ? "/" : "/" + entry.template.segments.map((s) => s.shape).join("/")));
@@ -173,7 +206,7 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
     "function $walk(m,p,n,node,s,k){const f=$N[node];let e=s,r;",
     `if(f&1){let h=0;for(;e<n;e++){const c=p.charCodeAt(e);if(c===47)break;h=(Math.imul(h,31)+c)|0;}`,
     `let i=Math.imul((h^Math.imul(node,${0x45d9f3b}))|0,${0x9e3779b1 | 0})>>>${shift};const L=e-s;`,
-    `for(;;){const x=$H[2*i];if(x<0)break;if(x===node){const c=$H[2*i+1];if($N[c+4]===L){let j=0;const o=$N[c+5];while(j<L&&p.charCodeAt(s+j)===$L[o+j])j++;`,
+    `for(;;){const x=$H[3*i];if(x<0)break;if(x===node&&$H[3*i+1]===h){const c=$H[3*i+2];if($N[c+4]===L){let j=0;const o=$N[c+5];while(j<L&&p.charCodeAt(s+j)===$L[o+j])j++;`,
     `if(j===L){r=$next(m,p,n,c,e,k);if(r!==undefined)return r;break;}}}i=(i+1)&${size - 1};}}`,
     "else{while(e<n&&p.charCodeAt(e)!==47)e++;}",
     "if(f&2&&e>s){const xs=$MX[$N[node+3]];for(let j=0;j<xs.length;j++){const q=$mixed(p,s,e,xs[j],k);if(q>=0){r=$next(m,p,n,xs[j][0],e,q);if(r!==undefined)return r;}}}",
@@ -189,7 +222,7 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
     // Terminal: method slot (HEAD served by GET unless declared); 405 when empty. $F holds the
     // found result of each operation without parameters once made ($one, on first use: a repeat
     // gets the same frozen object), else 0: $build makes a fresh one for a terminal with parameters.
-    `function $term(m,p,t){const i=$mi(m);const o=i<${W}?$OP[t*${W}+i]:-1;if(o<0){if(o===-2){$row(t);return $term(m,p,t);}return $allow(t);}const F=$F[o];return F!==0?F:$PT[2*t+1]!==0?$build(o,p,t):$one(o);}`,
+    `function $term(m,p,t){const i=$mi(m);const o=i<${W}?$OP[t*${W}+i]:-1;if(o<0){if(o===-2){$row(t);return $term(m,p,t);}return $allow(t);}const F=$F[o];return F!==0?F:$PT[2*t+1]!==0?${specialised ? "$BF[$BI[t]](o,p,t)" : "$build(o,p,t)"}:$one(o);}`,
     // A terminal's $OP row (-2 until then): its entries, then HEAD from GET unless declared.
     `function $row(t){const b=t*${W};if($OP[b]!==-2)return;$OP.fill(-1,b,b+${W});for(const x of $OD[t].split(","))$OP[b+x.charCodeAt(0)-48]=+x.slice(1);if($OP[b+1]<0)$OP[b+1]=$OP[b];}`,
     "function $one(o){return $F[o]=Object.freeze({status:200,op:o,operationId:$O[o],params:$E});}",
@@ -202,16 +235,15 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
     `function $static(p,t){$row(t);const r=[];for(let i=0;i<${W};i++){const o=$OP[t*${W}+i];r.push(o<0?$allow(t):$F[o]!==0?$F[o]:$one(o));}r.push($allow(t));$S.set(p,r);return r;}`,
     // The 400 for a parameter name: one shared frozen object per name.
     "function $bad(n){let r=$B.get(n);if(r===undefined)$B.set(n,r=Object.freeze({status:400,param:n}));return r;}",
-    // One builder for every terminal with parameters, so it is hot and optimised however many
-    // templates there are. A builder per parameter-name list (an object literal each) ran
-    // unoptimised in large tables (10k set 1.3 µs → 0.65 µs with this one), was no faster on
-    // DigitalOcean's 110 lists (this one measured 5-10 % faster there), and was 20 KB of code
-    // for V8 to scan at start.
+    // The generic builder: every terminal with parameters in a large table (one function, so it
+    // stays hot and optimised however many templates there are: 10k set 1.3 µs → 0.65 µs against
+    // a builder per list), and any value holding "%" (decoded here, 400 when malformed).
     "function $build(o,p,t){const a=$PT[2*t],c=$PT[2*t+1],params={};for(let i=0;i<c;i++){let v=p.slice($C[2*i],$C[2*i+1]);" +
       'if(v.indexOf("%")>=0){try{v=decodeURIComponent(v)}catch{return $bad($PN[a+i])}}const name=$PN[a+i];' +
       'if(name==="__proto__")Object.defineProperty(params,name,{value:v,enumerable:true,writable:true,configurable:true});else params[name]=v;}' +
       "return{status:200,op:o,operationId:$O[o],params};}",
     "function $w(m,p,n){if(p.charCodeAt(0)!==47)return;if(n===1){const t=$N[2];return t<0?undefined:$term(m,p,t);}return $walk(m,p,n,0,1,0);}",
+    ...(specialised ? specialisedBuilders(distinctLists) : []),
   ].join("\n");
 
   const ids = Array.from(operationIds, (id) => id ?? "");
@@ -237,6 +269,7 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
     // per terminal, (start, count) in it.
     `const $PN=${str(paramNames.join("/"))}.split("/");`,
     `const $PT=${ints(termNames)};`,
+    ...(specialised ? [`const $BI=${ints(termList)};`, `const $BF=[${distinctLists.map((_, j) => `$b${j}`).join(",")}];`] : []),
     `function $mi(m){switch(m){${METHOD_ORDER.map((m, i) => `case ${str(m)}:return ${i};`).join("")}}return ${W};}`,
     walker,
     'function match(m,p){let h=$S.get(p);if(h!==undefined){if(typeof h==="number")h=$static(p,h);return h[$mi(m)];}const n=p.length;let r=$w(m,p,n);if(r!==undefined)return r;' +
