@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { DATA_MODULE_FILTER, dataModuleType } from "./data-module-source.ts";
 import { packageRoot } from "./package-root.ts";
 import type { WorkerdModule } from "./workerd-config.ts";
 
@@ -38,8 +39,6 @@ export interface BundleOptions {
   readonly dataModules?: "inline" | "separate";
 }
 
-const DATA_MODULE_TYPES: Readonly<Record<string, DataModule["type"]>> = { ".txt": "text", ".bin": "data" };
-
 /**
  * Keeps `.txt` / `.bin` imports as modules of their own: each is renamed to a unique name
  * beside the bundle (generated folders of two specs may both hold `operations.txt`) and
@@ -50,14 +49,14 @@ function separateDataModules(collected: DataModule[]): Plugin {
     name: "brrtrouter-edge-data-modules",
     setup(build) {
       const names = new Map<string, string>();
-      build.onResolve({ filter: /\.(txt|bin)$/ }, (args) => {
+      build.onResolve({ filter: DATA_MODULE_FILTER }, (args) => {
         const file = path.resolve(args.resolveDir, args.path);
         let name = names.get(file);
         if (name === undefined) {
           const base = path.basename(file);
           name = collected.some((m) => m.name === base) ? `${names.size}-${base}` : base;
           names.set(file, name);
-          collected.push({ name, type: DATA_MODULE_TYPES[path.extname(file)]!, contents: readFileSync(file) });
+          collected.push({ name, type: dataModuleType(file)!, contents: readFileSync(file) });
         }
         return { path: `./${name}`, external: true };
       });

@@ -98,25 +98,29 @@ export function emitTableMatcher(root: TrieNode<PathEntry>, statics: readonly Pa
   const opRows: string[] = [];
   /** Parameter names: each distinct list once, one after another ($PN), and per terminal (start, count) in that array ($PT). */
   const paramNames: string[] = [];
-  const listStart = new Map<string, number>();
   const termNames: number[] = [];
   /** Each distinct non-empty list in order of first use, and per terminal its index there (-1: none). */
   const distinctLists: (readonly string[])[] = [];
-  const listIndex = new Map<string, number>();
   const termList: number[] = [];
+  /** A list (as JSON) → where its names start in paramNames and its index in distinctLists. */
+  const seenLists = new Map<string, { readonly start: number; readonly index: number }>();
   for (const entry of terminals) {
     opRows.push(opRow(entry.ops));
     const names = entry.template.params;
-    const list = JSON.stringify(names);
-    let start = listStart.get(list);
-    if (start === undefined) {
-      start = names.length === 0 ? 0 : paramNames.length;
-      listStart.set(list, start);
-      paramNames.push(...names);
-      if (names.length > 0) listIndex.set(list, distinctLists.push(names) - 1);
+    if (names.length === 0) {
+      termNames.push(0, 0);
+      termList.push(-1);
+      continue;
     }
-    termNames.push(start, names.length);
-    termList.push(listIndex.get(list) ?? -1);
+    const list = JSON.stringify(names);
+    let seen = seenLists.get(list);
+    if (seen === undefined) {
+      seen = { start: paramNames.length, index: distinctLists.push(names) - 1 };
+      seenLists.set(list, seen);
+      paramNames.push(...names);
+    }
+    termNames.push(seen.start, names.length);
+    termList.push(seen.index);
   }
   const specialised = distinctLists.length <= SPECIALISED_BUILDERS_MAX && distinctLists.every((l) => !l.includes("__proto__"));
   for (const entry of terminals) for (const [op, id] of entry.operationIds) operationIds[op] = id;
