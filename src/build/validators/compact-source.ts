@@ -8,6 +8,7 @@
  * and for a large spec the validators are the largest module by far.
  */
 import { BOUND_COMPARISONS, SINGLE_PARAM_NAMES } from "../../runtime/validator-runtime.ts";
+import { blankStrings, maskStrings } from "./string-literals.ts";
 
 /** `schemaPath` is not part of the contract's ValidationError, and it is a long string per error site. */
 function dropSchemaPaths(code: string): string {
@@ -230,17 +231,6 @@ function directRecursiveCalls(code: string): string {
     at = (match.index ?? 0) + match[0].length;
   }
   return kept + out.slice(at);
-}
-
-/**
- * The code with every string literal replaced by `"<index>"`, so that structural rewrites cannot
- * match inside a property name or a pattern. ajv writes strings only as JSON-style double-quoted
- * literals; its only regular expression literals (`/~/g`, `/\//g`) hold no quote.
- */
-function maskStrings(code: string): { readonly masked: string; restore(text: string): string } {
-  const strings: string[] = [];
-  const masked = code.replace(new RegExp(STRING, "g"), (literal) => `"${strings.push(literal) - 1}"`);
-  return { masked, restore: (text) => text.replace(/"(\d+)"/g, (_whole, index: string) => strings[Number(index)] as string) };
 }
 
 /** The positional signature (see positionalInstancePath) with ajv's two error locals. */
@@ -522,24 +512,43 @@ function pick(value: unknown, paths: readonly (readonly (string | number)[])[]):
   return out;
 }
 
-/** The code with every string literal's content blanked (same length): positions stay, no string can match. */
-function blankStrings(code: string): string {
-  return code.replace(new RegExp(STRING, "g"), (literal) => `"${" ".repeat(literal.length - 2)}"`);
-}
+/** A reference to a validator or a schema constant (in blanked code: none inside a string). */
+const NAME_REFERENCE = /(?<![\w$.])(?:validate|schema)\d+(?![\w$])/g;
 
-/** Rename whole-word references outside string literals (`renames`: old name → new name). */
-function renameOutsideStrings(code: string, renames: ReadonlyMap<string, string>): string {
-  if (renames.size === 0) return code;
-  const blank = blankStrings(code);
-  let out = "";
+/**
+ * Rename whole-word references outside string literals (`renames`: old name → new name), given
+ * the code's blanked text ({@link blankStrings}). The blanked text of the result is the blanked
+ * text renamed alike (names hold no quote), so it comes back too, and needs no new scan.
+ */
+function renameOutsideStrings(code: string, blank: string, renames: ReadonlyMap<string, string>): { code: string; blank: string } {
+  if (renames.size === 0) return { code, blank };
+  const parts: string[] = [];
+  const blankParts: string[] = [];
   let at = 0;
-  for (const match of blank.matchAll(/(?<![\w$.])(?:validate|schema)\d+(?![\w$])/g)) {
+  for (const match of blank.matchAll(NAME_REFERENCE)) {
     const to = renames.get(match[0]);
     if (to === undefined) continue;
-    out += code.slice(at, match.index) + to;
-    at = (match.index ?? 0) + match[0].length;
+    const index = match.index ?? 0;
+    parts.push(code.slice(at, index), to);
+    blankParts.push(blank.slice(at, index), to);
+    at = index + match[0].length;
   }
-  return out + code.slice(at);
+  parts.push(code.slice(at));
+  blankParts.push(blank.slice(at));
+  return { code: parts.join(""), blank: blankParts.join("") };
+}
+
+/** `text` with each reference to `name` outside strings (found in `blank`, its blanked text) written `validate`. */
+function withNameBlanked(text: string, blank: string, name: string): string {
+  let out = "";
+  let at = 0;
+  for (const match of blank.matchAll(NAME_REFERENCE)) {
+    if (match[0] !== name) continue;
+    const index = match.index ?? 0;
+    out += text.slice(at, index) + "validate";
+    at = index + match[0].length;
+  }
+  return at === 0 ? text : out + text.slice(at);
 }
 
 /**
@@ -547,13 +556,17 @@ function renameOutsideStrings(code: string, renames: ReadonlyMap<string, string>
  * constants: keep one of each, and point every reference to the others at it. Functions are
  * compared as text with their own name blanked (recursion), after the constants they read are
  * merged; repeated until nothing merges. `aliases`: removed function → the one kept.
+ *
+ * The blanked text is scanned once and then edited alongside the code (a function or constant
+ * removed spans whole literals, a rename touches no string), and each function's blanked text is
+ * a slice of it (a function starts and ends outside any literal).
  */
 function mergeDuplicates(code: string): { code: string; aliases: Map<string, string> } {
   const aliases = new Map<string, string>();
+  let blank = blankStrings(code);
   for (;;) {
     const renames = new Map<string, string>();
     // Schema constants with the same text (found in the blanked text, so no string's content can end one early).
-    const blank = blankStrings(code);
     const constants = new Map<string, string>();
     const constantSpans: [name: string, start: number, end: number][] = [];
     for (const match of blank.matchAll(SCHEMA_CONST)) {
@@ -573,15 +586,9 @@ function mergeDuplicates(code: string): { code: string; aliases: Map<string, str
       const name = match[1] as string;
       const start = match.index ?? 0;
       const open = blank.indexOf("){", start) + 1; // the body, after parameters that may destructure `{instancePath, ...}`
-      let depth = 0;
-      let end = open;
-      for (; end < blank.length; end++) {
-        if (blank[end] === "{") depth++;
-        else if (blank[end] === "}" && --depth === 0) break;
-      }
-      if (end >= blank.length) return { code, aliases }; // unbalanced: leave the code alone
-      const text = code.slice(start, end + 1);
-      const key = renameOutsideStrings(text, new Map([[name, "validate"]]));
+      const end = closingBrace(blank, open);
+      if (end < 0) return { code, aliases }; // unbalanced: leave the code alone
+      const key = withNameBlanked(code.slice(start, end + 1), blank.slice(start, end + 1), name);
       const kept = seen.get(key);
       if (kept === undefined) seen.set(key, name);
       else {
@@ -593,16 +600,34 @@ function mergeDuplicates(code: string): { code: string; aliases: Map<string, str
     // Removed: the repeated validators, and the declarations of merged constants.
     for (const [name, start, end] of constantSpans) if (renames.has(name)) removed.push([start, end]);
     removed.sort((a, b) => a[0] - b[0]);
-    let kept = "";
+    const kept: string[] = [];
+    const keptBlank: string[] = [];
     let at = 0;
     for (const [start, end] of removed) {
-      kept += code.slice(at, start);
+      kept.push(code.slice(at, start));
+      keptBlank.push(blank.slice(at, start));
       at = end;
     }
-    code = renameOutsideStrings(kept + code.slice(at), renames);
+    kept.push(code.slice(at));
+    keptBlank.push(blank.slice(at));
+    ({ code, blank } = renameOutsideStrings(kept.join(""), keptBlank.join(""), renames));
     for (const [from, to] of renames) if (from.startsWith("validate")) aliases.set(from, to);
     for (const [from, to] of aliases) aliases.set(from, renames.get(to) ?? to);
   }
+}
+
+/**
+ * The index of the `}` that brings the brace depth counted from `open` back to 0 (`open` itself
+ * at a `{`), or -1 if none does. Only for text without string contents (blanked or masked).
+ */
+function closingBrace(text: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 123) depth++;
+    else if (c === 125 && --depth === 0) return i;
+  }
+  return -1;
 }
 
 /**
@@ -646,10 +671,21 @@ function foldEntryPaths(code: string): string {
  * that they join only to report an error: no string is built per call on the valid path. (In
  * validators only the wrapper calls, foldEntryPaths has made `instancePath` a constant "".)
  */
+/**
+ * A path of two to four pieces as a call's last argument. Each match is the end of its statement
+ * (the path holds no comma or `;`), so whether the call is a check helper's is read back to the
+ * statement's start: `(?<=__brrt_check\w+\([^;]*)` as a lookbehind rescans that at every comma.
+ */
+const SPLIT_PATH = /,((?:instancePath|"\d+")(?:\s?\+\s?(?:"\d+"|i\d+)){1,3})\);/g;
+const CHECK_CALL = /__brrt_check\w+\(/;
+
 function splitPaths(code: string): string {
   const { masked, restore } = maskStrings(code);
   return restore(
-    masked.replace(/(?<=__brrt_check\w+\([^;]*),((?:instancePath|"\d+")(?:\s?\+\s?(?:"\d+"|i\d+)){1,3})\);/g, (_whole, path: string) => `,${path.split(/\s?\+\s?/).join(",")});`),
+    masked.replace(SPLIT_PATH, (whole, path: string, offset: number) =>
+      // A check helper's call: its name between the statement's start and the path argument.
+      CHECK_CALL.test(masked.slice(masked.lastIndexOf(";", offset) + 1, offset)) ? `,${path.split(/\s?\+\s?/).join(",")});` : whole,
+    ),
   );
 }
 
