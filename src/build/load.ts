@@ -1,7 +1,8 @@
 /**
  * Reads one YAML or JSON file into plain JS values while recording, for every object and array,
  * where it was written (see {@link SourceIndex}). JSON goes through the same YAML 1.2 parser, which
- * accepts it and gives the same positions for free.
+ * accepts it and gives the same positions for free. Most files are read by the faster reader in
+ * load-fast.ts, which hands back to this exact one whatever it cannot read identically.
  *
  * Values are built from the AST by hand (rather than `doc.toJS()`) because only here do we still
  * know which AST node each object came from.
@@ -10,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Node as YamlNode, Pair, YAMLError } from "yaml";
 import { diagnostic, type Diagnostic } from "./diagnostics.ts";
+import { parseSpecTextFast } from "./load-fast.ts";
 import type { LineColumn, SourceIndex } from "./positions.ts";
 
 export interface LoadedFile {
@@ -177,8 +179,16 @@ function yamlDiagnostic(displayPath: string, lines: LineCounter, error: YAMLErro
   return diagnostic({ file: displayPath, line: p.line, column: p.col }, `YAML: ${message}`, severity);
 }
 
-/** Parses text already read from `path` with the `yaml` package (every YAML 1.2 construct, its errors and warnings). */
+/**
+ * Parses text already read from `path`: the fast way (load-fast.ts) when that gives what the
+ * `yaml` package would, else with `yaml` itself.
+ */
 export function parseSpecText(text: string, path: string, displayPath: string, index: SourceIndex): LoadedFile {
+  return parseSpecTextFast(text, path, displayPath, index) ?? parseSpecTextExact(text, path, displayPath, index);
+}
+
+/** Parses text already read from `path` with the `yaml` package (every YAML 1.2 construct, its errors and warnings). */
+export function parseSpecTextExact(text: string, path: string, displayPath: string, index: SourceIndex): LoadedFile {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true, uniqueKeys: true, version: "1.2", keepSourceTokens: false });
   const builder = new ValueBuilder(path, displayPath, lines, index, doc);

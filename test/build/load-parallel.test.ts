@@ -9,24 +9,9 @@ import { loadAndBundle } from "../../src/build/bundle.ts";
 import { loadSpecFileSync, type LoadedFile } from "../../src/build/load.ts";
 import { packLoadedFile, unpackLoadedFile } from "../../src/build/load-transfer.ts";
 import { SourceIndex } from "../../src/build/positions.ts";
+import { positionsListing as positions } from "./positions-listing.ts";
 
 const corpus = path.resolve(process.cwd(), "../shared/corpus");
-
-/** Every object reachable from `value` with its full location, in a fixed walk order. */
-function positions(value: unknown, index: SourceIndex): string[] {
-  const out: string[] = [];
-  const seen = new Set<object>();
-  const walk = (v: unknown, at: string): void => {
-    if (typeof v !== "object" || v === null || seen.has(v)) return;
-    seen.add(v);
-    const l = index.get(v);
-    const keys = l ? [...l.keys].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, p]) => `${k}@${p.key.line}:${p.key.column}/${p.value.line}:${p.value.column}`) : [];
-    out.push(`${at} ${l ? `${l.file}:${l.start.line}:${l.start.column} [${keys.join(" ")}] [${l.items.map((p) => `${p.line}:${p.column}`).join(" ")}]` : "-"}`);
-    for (const [k, c] of Object.entries(v)) walk(c, `${at}/${k}`);
-  };
-  walk(value, "#");
-  return out;
-}
 
 function roundTrip(file: LoadedFile, index: SourceIndex): { file: LoadedFile; index: SourceIndex } {
   const received = new SourceIndex();
