@@ -52,6 +52,17 @@ export interface LinkOptions extends FlavourPolicy {
   readonly documentUri: string;
   /** Further schema documents by URI (remote `$ref` targets). */
   readonly remotes?: Readonly<Record<string, unknown>>;
+  /**
+   * An index already made of this same document, URI and remotes (see {@link indexDocument}):
+   * a document linked twice (request schemas, then response schemas) is then walked once. The
+   * index only reads the document, so it serves as long as the document is not changed.
+   */
+  readonly index?: ResourceIndex;
+}
+
+/** The reference index of a document, to share between links of it (`LinkOptions.index`). */
+export function indexDocument(document: unknown, options: Pick<LinkOptions, "documentUri" | "remotes">): ResourceIndex {
+  return new ResourceIndex(options.documentUri, document, options.remotes);
 }
 
 const SHARED_KEY = "x-brrt";
@@ -94,7 +105,7 @@ class Linker {
     document: unknown,
     private readonly options: LinkOptions,
   ) {
-    this.index = new ResourceIndex(options.documentUri, document, options.remotes);
+    this.index = options.index ?? indexDocument(document, options);
   }
 
   link(entries: readonly EntrySchema[]): AjvDocument {

@@ -30,7 +30,7 @@ import type {
 } from "../../runtime/compiled-spec.ts";
 import { diagnostic, type Diagnostic, type SourcePosition } from "../diagnostics.ts";
 import type { MediaTypeDraft, OperationDraft } from "../operation-draft.ts";
-import { buildAjvDocument, type EntrySchema, type Flavour } from "./ajv-document.ts";
+import { buildAjvDocument, indexDocument, type EntrySchema, type Flavour, type LinkOptions } from "./ajv-document.ts";
 export type { Flavour } from "./ajv-document.ts";
 import { emitValidatorModule, type RuntimeImports } from "./emit-module.ts";
 import { isSchemaObject, resolvePointer } from "./keywords.ts";
@@ -125,6 +125,8 @@ export function compileSchemaModule(
     readonly remotes?: Readonly<Record<string, unknown>>;
     /** The URI `document` is known by (relative references resolve against it, or against its root `$id`). */
     readonly documentUri?: string;
+    /** The document's reference index made with the same URI and remotes, if the caller has one (ajv-document.ts `indexDocument`). */
+    readonly index?: LinkOptions["index"];
   } = {},
 ): CompiledSchemaModule {
   const ajvDocument = buildAjvDocument(
@@ -133,6 +135,7 @@ export function compileSchemaModule(
     {
       documentUri: options.documentUri ?? DEFAULT_DOCUMENT_URI,
       remotes: options.remotes,
+      index: options.index,
       readOnlyInRequests: options.readOnlyInRequests ?? "refuse",
       writeOnlyInResponses: options.writeOnlyInResponses ?? "refuse",
     },
@@ -182,11 +185,13 @@ export function compileValidators(
     return () => compiled?.names[index];
   };
   const builders = operations.map((op, index) => planOperation(op, index, document, want, options.responses !== false));
-  compiled = compileSchemaModule(document, entries, options);
+  // Both links resolve references in the same document: it is indexed (walked whole) once.
+  const index = indexDocument(document, { documentUri: DEFAULT_DOCUMENT_URI });
+  compiled = compileSchemaModule(document, entries, { ...options, index });
   const responses = compileResponseSchemas(
     document,
     responseEntries.map((entry) => entry.schema),
-    { documentUri: DEFAULT_DOCUMENT_URI, writeOnlyInResponses: options.writeOnlyInResponses ?? "refuse", formats: options.formats },
+    { documentUri: DEFAULT_DOCUMENT_URI, index, writeOnlyInResponses: options.writeOnlyInResponses ?? "refuse", formats: options.formats },
   );
   responseIndexes = responses.indexes;
 

@@ -67,10 +67,11 @@ export function unescapePointerSegment(segment: string): string {
 export function pointerSegments(pointer: string): string[] {
   const body = pointer.startsWith("#") ? pointer.slice(1) : pointer;
   if (body === "") return [];
+  // Most segments (`components`, `schemas`, a name) hold neither `%` nor `~`: nothing to decode or unescape.
   return body
     .slice(1)
     .split("/")
-    .map((s) => unescapePointerSegment(safeDecodeURIComponent(s)));
+    .map((s) => (s.includes("%") || s.includes("~") ? unescapePointerSegment(safeDecodeURIComponent(s)) : s));
 }
 
 export function pointerFromSegments(segments: readonly string[]): string {

@@ -22,7 +22,7 @@
  *   left out and reported.
  */
 import { formats } from "../../runtime/formats.ts";
-import { buildAjvDocument, type FlavourPolicy } from "./ajv-document.ts";
+import { buildAjvDocument, type FlavourPolicy, type LinkOptions } from "./ajv-document.ts";
 import { SCHEMA_ARRAY_KEYWORDS, SCHEMA_KEYWORDS, SCHEMA_MAP_KEYWORDS, isSchemaObject, resolvePointer } from "./keywords.ts";
 
 export interface ResponseSchemaOptions {
@@ -31,6 +31,8 @@ export interface ResponseSchemaOptions {
   readonly writeOnlyInResponses: FlavourPolicy["writeOnlyInResponses"];
   /** "annotate": no format is checked. */
   readonly formats?: "assert" | "annotate";
+  /** The document's reference index, if the caller has one (see ajv-document.ts `indexDocument`). */
+  readonly index?: LinkOptions["index"];
 }
 
 export interface CompiledResponseSchemas {
@@ -64,7 +66,7 @@ export function compileResponseSchemas(document: unknown, schemas: readonly unkn
   const linked = buildAjvDocument(
     document,
     schemas.map((schema) => ({ schema, flavour: "response" as const })),
-    { documentUri: options.documentUri, remotes: options.remotes, readOnlyInRequests: "allow", writeOnlyInResponses: options.writeOnlyInResponses },
+    { documentUri: options.documentUri, remotes: options.remotes, index: options.index, readOnlyInRequests: "allow", writeOnlyInResponses: options.writeOnlyInResponses },
   );
   const indexOf = new Map<string, number>();
   const texts: string[] = [];
