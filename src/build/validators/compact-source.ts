@@ -8,7 +8,7 @@
  * and for a large spec the validators are the largest module by far.
  */
 import { BOUND_COMPARISONS, SINGLE_PARAM_NAMES } from "../../runtime/validator-runtime.ts";
-import { blankStrings, maskStrings } from "./string-literals.ts";
+import { blankStrings, maskStrings, type MaskedCode } from "./string-literals.ts";
 
 /** `schemaPath` is not part of the contract's ValidationError, and it is a long string per error site. */
 function dropSchemaPaths(code: string): string {
@@ -144,21 +144,18 @@ const IS_INTEGER_BINDING = "__brrt_isInteger";
  * Only where the test is a whole operand of `&&`/`||` or the whole of a parenthesised
  * condition (ajv's only uses: conditions), so the call is read with the same precedence.
  */
-function typeTests(code: string): string {
-  const { masked, restore } = maskStrings(code);
+function typeTests({ masked, restore }: MaskedCode): string {
   const before = String.raw`(?<=\(|&& |\|\| )`;
   const after = String.raw`(?=\)| &&| \|\|)`;
   // In masked code the type names are placeholders: read them back to check.
   const typeName = (placeholder: string) => JSON.parse(restore(placeholder)) as string;
-  return restore(
-    masked
-      .replace(new RegExp(String.raw`${before}(data\d*) && typeof \1 == ("\d+") && !Array\.isArray\(\1\)${after}`, "g"), (whole, data: string, type: string) =>
-        typeName(type) === "object" ? `${IS_OBJECT_BINDING}(${data})` : whole,
-      )
-      .replace(new RegExp(String.raw`${before}\(typeof (data\d*) == ("\d+")\) && \(!\(\1 % 1\) && !isNaN\(\1\)\)${after}`, "g"), (whole, data: string, type: string) =>
-        typeName(type) === "number" ? `${IS_INTEGER_BINDING}(${data})` : whole,
-      ),
-  );
+  return masked
+    .replace(new RegExp(String.raw`${before}(data\d*) && typeof \1 == ("\d+") && !Array\.isArray\(\1\)${after}`, "g"), (whole, data: string, type: string) =>
+      typeName(type) === "object" ? `${IS_OBJECT_BINDING}(${data})` : whole,
+    )
+    .replace(new RegExp(String.raw`${before}\(typeof (data\d*) == ("\d+")\) && \(!\(\1 % 1\) && !isNaN\(\1\)\)${after}`, "g"), (whole, data: string, type: string) =>
+      typeName(type) === "number" ? `${IS_INTEGER_BINDING}(${data})` : whole,
+    );
 }
 
 /** After a call to another validator fails: its errors appended, the count updated. */
@@ -207,6 +204,9 @@ function positionalInstancePath(code: string): string {
 function directRecursiveCalls(code: string): string {
   const targets = new Map<string, string>();
   const declarations = /const (wrapper\d+) = \{validate: (validate\d+)\};/g;
+  // Most modules have no recursion to break: no need to blank them to find out. (A declaration
+  // holds no quote, so one found in the blanked text is in the code as well.)
+  if (!code.includes("{validate: validate")) return code;
   const blank = blankStrings(code);
   for (const match of blank.matchAll(declarations)) targets.set(match[1] as string, match[2] as string);
   if (targets.size === 0) return code;
@@ -274,7 +274,13 @@ const REPORTING: Readonly<Record<string, string>> = {
  * the old locals or a callee's `.errors`, the code is returned as it was (undefined).
  */
 export function sharedErrorList(code: string): string | undefined {
-  const { masked, restore } = maskStrings(code);
+  const masked = maskStrings(code);
+  const rewritten = sharedErrorListMasked(masked.masked);
+  return rewritten === undefined ? undefined : masked.restore(rewritten);
+}
+
+/** {@link sharedErrorList} on masked code (see maskStrings), giving masked code. */
+function sharedErrorListMasked(masked: string): string | undefined {
   const functions = masked.match(/\bfunction validate\d+\(/g)?.length ?? 0;
   const list = REPORTED_BINDING;
   let converted = 0;
@@ -310,7 +316,7 @@ export function sharedErrorList(code: string): string | undefined {
     .replace(/(?<![\w$.])errors === (_errs\d+)\b/g, `${list}.length === $1`);
   if (!consistent || converted !== functions || callsConverted !== calls) return undefined;
   if (/\bvErrors\b|(?<![\w$.])errors(?![\w$])|\b(?:validate\d+|wrapper\d+\.validate)\.errors\b/.test(rewritten)) return undefined;
-  return restore(rewritten);
+  return rewritten;
 }
 
 /** Names the generated code calls for an optional property of a primitive type (see validator-runtime.ts `checkString`). */
@@ -346,8 +352,7 @@ const NUMBER = String.raw`-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?`;
  *   keep the list's length at its start to compare at its end. The wrapper reads the list, not the
  *   result.
  */
-function tidySharedList(code: string): string {
-  const { masked, restore } = maskStrings(code);
+function tidySharedList({ masked, restore }: MaskedCode): string {
   const typeCheck = new RegExp(
     String.raw`if\((${PROPERTY_READ}) !== undefined\)\{if\(typeof (${PROPERTY_READ}) !== ("\d+")\)\{__brrt_reportTypeError\((${PATH_EXPRESSION}),("\d+")\);\}\}`,
     "g",
@@ -636,33 +641,41 @@ function closingBrace(text: string, open: number): number {
  * `"/name"` and `instancePath` is `""`, and the parameter goes. Recursive validators call
  * themselves, so they are not among these.
  */
-function foldEntryPaths(code: string): string {
-  const { masked, restore } = maskStrings(code);
+function foldEntryPaths({ masked, placeholder }: MaskedCode): string {
   const called = new Set<string>();
   for (const [name] of masked.matchAll(/(?<![\w$.]|function )validate\d+(?![\w$])/g)) called.add(name);
-  const signature = /(?<=^|[;}])function (validate\d+)\(data, instancePath(?:="\d+")?\)\{/g;
+  // The empty string written where the path was: a placeholder like every literal in masked code.
+  const empty = placeholder('""');
   let out = "";
   let at = 0;
-  for (const match of masked.matchAll(signature)) {
+  for (const match of masked.matchAll(ENTRY_SIGNATURE)) {
     const name = match[1] as string;
-    if (called.has(name)) continue;
+    if (called.has(name) || !startsStatement(masked, match.index ?? 0)) continue;
     const start = match.index ?? 0;
     const bodyStart = start + match[0].length;
-    let depth = 1;
-    let end = bodyStart;
-    for (; end < masked.length && depth > 0; end++) {
-      if (masked[end] === "{") depth++;
-      else if (masked[end] === "}") depth--;
-    }
+    const close = closingBrace(masked, bodyStart - 1);
+    const end = close < 0 ? masked.length : close + 1;
     const body = masked
       .slice(bodyStart, end)
-      .replace(/(?<=\{)instancePath(?=,)/g, 'instancePath:""') // `{instancePath,keyword:...}`: an error object's shorthand
+      .replace(/(?<=\{)instancePath(?=,)/g, `instancePath:${empty}`) // `{instancePath,keyword:...}`: an error object's shorthand
       .replace(/(?<![\w$.])instancePath\s*\+\s*(?=")/g, "")
-      .replace(/(?<![\w$.])instancePath(?![\w$:])/g, '""');
+      .replace(/(?<![\w$.])instancePath(?![\w$:])/g, empty);
     out += masked.slice(at, start) + `function ${name}(data){` + body;
     at = end;
   }
-  return restore(out + masked.slice(at));
+  return out + masked.slice(at);
+}
+
+/**
+ * A validator's signature in positional form. Only at the start of the code or after `;`/`}`
+ * (see {@link startsStatement}): tested per match rather than by a lookbehind, which the regex
+ * engine would try at every position.
+ */
+const ENTRY_SIGNATURE = /function (validate\d+)\(data, instancePath(?:="\d+")?\)\{/g;
+
+function startsStatement(code: string, index: number): boolean {
+  const before = code.charCodeAt(index - 1);
+  return index === 0 || before === 59 /* ; */ || before === 125 /* } */;
 }
 
 /**
@@ -679,13 +692,10 @@ function foldEntryPaths(code: string): string {
 const SPLIT_PATH = /,((?:instancePath|"\d+")(?:\s?\+\s?(?:"\d+"|i\d+)){1,3})\);/g;
 const CHECK_CALL = /__brrt_check\w+\(/;
 
-function splitPaths(code: string): string {
-  const { masked, restore } = maskStrings(code);
-  return restore(
-    masked.replace(SPLIT_PATH, (whole, path: string, offset: number) =>
-      // A check helper's call: its name between the statement's start and the path argument.
-      CHECK_CALL.test(masked.slice(masked.lastIndexOf(";", offset) + 1, offset)) ? `,${path.split(/\s?\+\s?/).join(",")});` : whole,
-    ),
+function splitPaths(masked: string): string {
+  return masked.replace(SPLIT_PATH, (whole, path: string, offset: number) =>
+    // A check helper's call: its name between the statement's start and the path argument.
+    CHECK_CALL.test(masked.slice(masked.lastIndexOf(";", offset) + 1, offset)) ? `,${path.split(/\s?\+\s?/).join(",")});` : whole,
   );
 }
 
@@ -701,9 +711,17 @@ export interface CompactedSource {
   readonly sharedErrorList: boolean;
 }
 
+/**
+ * The rewrites in order. Runs of rewrites on masked code share one masking (the placeholders'
+ * numbers differ from a fresh masking's, but no rewrite reads a number, only what it restores to,
+ * and a literal a rewrite writes into masked code is written as a placeholder too).
+ */
 export function compactSource(code: string): CompactedSource {
-  const compacted = typeTests(directRecursiveCalls(positionalInstancePath(compactConcatSites(trimSchemaConstants(sharedEnums(compactErrorSites(compactErrorPush(dropSchemaPaths(code)))))))));
-  const shared = sharedErrorList(compacted);
-  const merged = mergeDuplicates(shared === undefined ? compacted : tidySharedList(shared));
-  return { code: splitPaths(foldEntryPaths(merged.code)), aliases: merged.aliases, sharedErrorList: shared !== undefined };
+  const positional = directRecursiveCalls(positionalInstancePath(compactConcatSites(trimSchemaConstants(sharedEnums(compactErrorSites(compactErrorPush(dropSchemaPaths(code))))))));
+  const masked = maskStrings(positional);
+  const typed = typeTests(masked);
+  const shared = sharedErrorListMasked(typed);
+  const merged = mergeDuplicates(shared === undefined ? masked.restore(typed) : tidySharedList({ ...masked, masked: shared }));
+  const entries = maskStrings(merged.code);
+  return { code: entries.restore(splitPaths(foldEntryPaths(entries))), aliases: merged.aliases, sharedErrorList: shared !== undefined };
 }

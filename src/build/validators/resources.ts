@@ -80,8 +80,24 @@ export class ResourceIndex {
     return this.scopes.get(this.document as object) ?? { base: this.documentUri, resource: this.resources.get(this.documentUri) as Resource };
   }
 
-  /** Resolve a `$ref`/`$dynamicRef` value written in a schema whose base URI is `base`. */
+  /** Resolutions made so far, by base URI and reference: the index never changes once made. */
+  private readonly resolved = new Map<string, Map<string, Resolved | undefined>>();
+
+  /**
+   * Resolve a `$ref`/`$dynamicRef` value written in a schema whose base URI is `base`. The same
+   * reference is resolved many times (discovery, each flavour's copy, the response link), and
+   * pointers into a large document are long walks: each is made once.
+   */
   resolve(base: string, ref: string): Resolved | undefined {
+    let byRef = this.resolved.get(base);
+    if (byRef === undefined) this.resolved.set(base, (byRef = new Map()));
+    if (byRef.has(ref)) return byRef.get(ref);
+    const resolved = this.resolveOnce(base, ref);
+    byRef.set(ref, resolved);
+    return resolved;
+  }
+
+  private resolveOnce(base: string, ref: string): Resolved | undefined {
     const absolute = resolveUri(base, ref);
     const hash = absolute.indexOf("#");
     const uri = hash < 0 ? absolute : absolute.slice(0, hash);

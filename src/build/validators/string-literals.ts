@@ -54,7 +54,15 @@ export function stringLiteralSpans(code: string): number[] {
  * text it is given). ajv writes strings only as JSON-style double-quoted literals; its only
  * regular expression literals (`/~/g`, `/\//g`) hold no quote.
  */
-export function maskStrings(code: string): { readonly masked: string; restore(text: string): string } {
+export interface MaskedCode {
+  readonly masked: string;
+  /** `text` (masked code, or a piece of it) with the literals put back. */
+  restore(text: string): string;
+  /** The placeholder of a literal to write into masked code (restored like the others). */
+  placeholder(literal: string): string;
+}
+
+export function maskStrings(code: string): MaskedCode {
   const strings: string[] = [];
   const spans = stringLiteralSpans(code);
   const parts: string[] = [];
@@ -66,7 +74,7 @@ export function maskStrings(code: string): { readonly masked: string; restore(te
     at = end;
   }
   parts.push(code.slice(at));
-  return { masked: parts.join(""), restore: (text) => restorePlaceholders(text, strings) };
+  return { masked: parts.join(""), restore: (text) => restorePlaceholders(text, strings), placeholder: (literal) => `"${strings.push(literal) - 1}"` };
 }
 
 /**
