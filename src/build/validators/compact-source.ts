@@ -145,17 +145,30 @@ const IS_INTEGER_BINDING = "__brrt_isInteger";
  * condition (ajv's only uses: conditions), so the call is read with the same precedence.
  */
 function typeTests({ masked, restore }: MaskedCode): string {
-  const before = String.raw`(?<=\(|&& |\|\| )`;
-  const after = String.raw`(?=\)| &&| \|\|)`;
   // In masked code the type names are placeholders: read them back to check.
   const typeName = (placeholder: string) => JSON.parse(restore(placeholder)) as string;
   return masked
-    .replace(new RegExp(String.raw`${before}(data\d*) && typeof \1 == ("\d+") && !Array\.isArray\(\1\)${after}`, "g"), (whole, data: string, type: string) =>
-      typeName(type) === "object" ? `${IS_OBJECT_BINDING}(${data})` : whole,
+    .replace(OBJECT_TEST, (whole, data: string, type: string, offset: number, text: string) =>
+      typeName(type) === "object" && startsOperand(text, offset) ? `${IS_OBJECT_BINDING}(${data})` : whole,
     )
-    .replace(new RegExp(String.raw`${before}\(typeof (data\d*) == ("\d+")\) && \(!\(\1 % 1\) && !isNaN\(\1\)\)${after}`, "g"), (whole, data: string, type: string) =>
-      typeName(type) === "number" ? `${IS_INTEGER_BINDING}(${data})` : whole,
+    .replace(INTEGER_TEST, (whole, data: string, type: string, offset: number, text: string) =>
+      typeName(type) === "number" && startsOperand(text, offset) ? `${IS_INTEGER_BINDING}(${data})` : whole,
     );
+}
+
+/**
+ * The two tests, each followed by the end of an operand. That one also starts there (after `(`,
+ * `&& ` or `|| `) is checked per match ({@link startsOperand}) rather than by a lookbehind, which
+ * the regex engine would try at every position; no match can start inside a skipped one (neither
+ * test holds its own first word again), so the same tests are found.
+ */
+const OBJECT_TEST = /(data\d*) && typeof \1 == ("\d+") && !Array\.isArray\(\1\)(?=\)| &&| \|\|)/g;
+const INTEGER_TEST = /\(typeof (data\d*) == ("\d+")\) && \(!\(\1 % 1\) && !isNaN\(\1\)\)(?=\)| &&| \|\|)/g;
+
+function startsOperand(code: string, index: number): boolean {
+  if (code.charCodeAt(index - 1) === 40 /* ( */) return true;
+  const before = code.slice(index - 3, index);
+  return index >= 3 && (before === "&& " || before === "|| ");
 }
 
 /** After a call to another validator fails: its errors appended, the count updated. */
@@ -587,9 +600,10 @@ function mergeDuplicates(code: string): { code: string; aliases: Map<string, str
     // Validators with the same text.
     const seen = new Map<string, string>();
     const removed: [start: number, end: number][] = [];
-    for (const match of blank.matchAll(/(?<=^|[;}])function (validate\d+)\(/g)) {
+    for (const match of blank.matchAll(/function (validate\d+)\(/g)) {
       const name = match[1] as string;
       const start = match.index ?? 0;
+      if (!startsStatement(blank, start)) continue;
       const open = blank.indexOf("){", start) + 1; // the body, after parameters that may destructure `{instancePath, ...}`
       const end = closingBrace(blank, open);
       if (end < 0) return { code, aliases }; // unbalanced: leave the code alone
