@@ -365,12 +365,19 @@ const NUMBER = String.raw`-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?`;
  *   keep the list's length at its start to compare at its end. The wrapper reads the list, not the
  *   result.
  */
+/** A path a check helper may take (see tidySharedList): the instance path and up to three literals or loop indices. */
+const CHEAP_PATH = /^instancePath(?:\s?\+\s?(?:"\d+"|i\d+)){0,3}$/;
+/** What ends the statement before a hoisted `if` (tidySharedList). */
+const STATEMENT_END = ";{}";
+
 function tidySharedList({ masked, restore }: MaskedCode): string {
   const typeCheck = new RegExp(
     String.raw`if\((${PROPERTY_READ}) !== undefined\)\{if\(typeof (${PROPERTY_READ}) !== ("\d+")\)\{__brrt_reportTypeError\((${PATH_EXPRESSION}),("\d+")\);\}\}`,
     "g",
   );
-  const hoist = new RegExp(String.raw`(?<=[;{}])if\((${PROPERTY_READ}) !== undefined\)\{let (data\d+) = (${PROPERTY_READ});`, "g");
+  // Only where the `if` is a statement of its own (after `;`, `{` or `}`): checked per match, not
+  // by a lookbehind tried at every position (a match holds no second `if(` to start inside it).
+  const hoist = new RegExp(String.raw`if\((${PROPERTY_READ}) !== undefined\)\{let (data\d+) = (${PROPERTY_READ});`, "g");
   const integerCheck = new RegExp(
     String.raw`let (data\d+) = (${PROPERTY_READ});if\(\1 !== undefined\)\{if\(!\(${IS_INTEGER_BINDING}\(\1\)\)\)\{__brrt_reportTypeError\((${PATH_EXPRESSION}),("\d+")\);\}\}`,
     "g",
@@ -407,7 +414,7 @@ function tidySharedList({ masked, restore }: MaskedCode): string {
   // path only to report an error: only a path of at most four pieces (the instance path, string
   // literals, loop indices), which splitPaths turns into arguments the helper joins on error only
   // (see validator-runtime.ts). A property name in the path (`key0.replace(...)`) is not one.
-  const cheap = (path: string) => new RegExp(String.raw`^instancePath(?:\s?\+\s?(?:"\d+"|i\d+)){0,3}$`).test(path);
+  const cheap = (path: string) => CHEAP_PATH.test(path);
   let tidied = masked
     .replace(required, (whole, read: string, path: string, name: string) => (cheap(path) ? `__brrt_checkRequired(${read},${name},${path});` : whole))
     .replace(stringItems, (whole, _length: string, array: string, _index: string, tested: string, prefix: string, separator: string, reported: string) => {
@@ -426,7 +433,9 @@ function tidySharedList({ masked, restore }: MaskedCode): string {
       const [expected, binding] = CHECK_BOUND_BINDINGS[failing] as [string, string];
       return words(keyword) === expected && limit === reportedLimit && cheap(path) ? `${binding}(${value},${limit},${path});` : whole;
     })
-    .replace(hoist, (whole, tested: string, local: string, read: string) => (restore(tested) === restore(read) ? `let ${local} = ${read};if(${local} !== undefined){` : whole))
+    .replace(hoist, (whole, tested: string, local: string, read: string, offset: number, text: string) =>
+      offset > 0 && STATEMENT_END.includes(text.charAt(offset - 1)) && restore(tested) === restore(read) ? `let ${local} = ${read};if(${local} !== undefined){` : whole,
+    )
     .replace(integerCheck, (whole, _local: string, read: string, path: string, type: string) =>
       words(type) === "integer" && cheap(path) ? `${CHECK_TYPE_BINDINGS.integer}(${read},${path});` : whole,
     )
