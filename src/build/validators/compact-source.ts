@@ -702,12 +702,6 @@ function startsStatement(code: string, index: number): boolean {
 }
 
 /**
- * The check helpers take the path last, and where it is `instancePath+"/name"` (or
- * `"/items/" + i0+"/name"`, up to four pieces) as separate arguments (`instancePath,"/name"`)
- * that they join only to report an error: no string is built per call on the valid path. (In
- * validators only the wrapper calls, foldEntryPaths has made `instancePath` a constant "".)
- */
-/**
  * A path of two to four pieces as a call's last argument. Each match is the end of its statement
  * (the path holds no comma or `;`), so whether the call is a check helper's is read back to the
  * statement's start: `(?<=__brrt_check\w+\([^;]*)` as a lookbehind rescans that at every comma.
@@ -715,6 +709,13 @@ function startsStatement(code: string, index: number): boolean {
 const SPLIT_PATH = /,((?:instancePath|"\d+")(?:\s?\+\s?(?:"\d+"|i\d+)){1,3})\);/g;
 const CHECK_CALL = /__brrt_check\w+\(/;
 
+/**
+ * The check helpers take the path last, and where it is `instancePath+"/name"` (or
+ * `"/items/" + i0+"/name"`, up to four pieces) as separate arguments (`instancePath,"/name"`)
+ * that they join only to report an error: no string is built per call on the valid path. (In
+ * validators only the wrapper calls, foldEntryPaths has made `instancePath` a constant "".) On
+ * masked code (see maskStrings).
+ */
 function splitPaths(masked: string): string {
   return masked.replace(SPLIT_PATH, (whole, path: string, offset: number) =>
     // A check helper's call: its name between the statement's start and the path argument.
