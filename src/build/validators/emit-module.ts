@@ -11,7 +11,6 @@ import { formats } from "../../runtime/formats.ts";
 import * as runtimeHelpers from "../../runtime/validator-runtime.ts";
 import { pattern } from "../../runtime/validator-runtime.ts";
 import type { AjvDocument } from "./ajv-document.ts";
-import { withFastNameCounts } from "./ajv-name-counts.ts";
 import { compactSource } from "./compact-source.ts";
 
 export interface RuntimeImports {
@@ -130,21 +129,19 @@ export function emitValidatorModule(document: AjvDocument, names: ReadonlyMap<st
   const exportNames: Record<string, string> = {};
   const byExport = new Map<string, string>();
   const failures = new Map<string, string>();
-  // ajv generates the code here (see ajv-name-counts.ts for what this changes: nothing in the output).
-  let code = withFastNameCounts(() => {
-    for (const pointer of names.keys()) {
-      try {
-        const key = DOCUMENT_URI + pointer;
-        if (ajv.getSchema(key) === undefined) throw new Error(`cannot resolve ${pointer}`);
-        const name = `__brrtEntry${byExport.size}`;
-        exportNames[name] = key;
-        byExport.set(name, pointer);
-      } catch (error) {
-        failures.set(pointer, error instanceof Error ? error.message : String(error));
-      }
+  for (const pointer of names.keys()) {
+    try {
+      const key = DOCUMENT_URI + pointer;
+      if (ajv.getSchema(key) === undefined) throw new Error(`cannot resolve ${pointer}`);
+      const name = `__brrtEntry${byExport.size}`;
+      exportNames[name] = key;
+      byExport.set(name, pointer);
+    } catch (error) {
+      failures.set(pointer, error instanceof Error ? error.message : String(error));
     }
-    return byExport.size === 0 ? "" : standaloneCode(ajv, exportNames);
-  });
+  }
+
+  let code = byExport.size === 0 ? "" : standaloneCode(ajv, exportNames);
   const usedHelpers = new Set<string>();
   code = code.replace(/require\("[^"]+"\)(?:\.[A-Za-z_$][\w$]*)?/g, (call) => {
     const helper = HELPERS[call];
