@@ -47,9 +47,10 @@ beforeAll(async () => {
   [keyA, keyB, keyC] = await Promise.all([makeKeyPair("RS256", "key-a"), makeKeyPair("ES256", "key-b"), makeKeyPair("ES256", "key-c")]);
 });
 
-function authoriserFor(endpoint: JwksEndpoint, remote: Partial<RemoteJwksOptions> = {}, tokenCache = false): Authoriser {
+function authoriserFor(endpoint: JwksEndpoint, remote: Partial<RemoteJwksOptions> = {}, tokenCache = false, clock?: () => number): Authoriser {
   return createAuthoriser(schemes, {
     tokenCache: tokenCache ? {} : false,
+    ...(clock !== undefined ? { clock } : {}),
     schemes: {
       oidc: {
         jwt: {
@@ -149,9 +150,47 @@ describe("remote JWKS", () => {
     const token = await tokenFor(keyA, "patient");
     const problem = expectProblem(await call(authoriser, token));
     expect(problem.status).toBe(503);
-    expect(problem.headers?.["retry-after"]).toBe("5");
+    // No cooldown: the very next request fetches again.
+    expect(problem.headers?.["retry-after"]).toBe("1");
     endpoint.status = 200;
     expect(expectAuth(await call(authoriser, token)).oidc?.principal).toBe("patient");
+  });
+
+  it("says in Retry-After when the failure cooldown ends: all of it, then what is left (rounded up), then all of it after a failed retry", async () => {
+    const endpoint = new JwksEndpoint();
+    endpoint.keys = [keyA.publicJwk];
+    endpoint.status = 502;
+    let now = Date.now();
+    const authoriser = authoriserFor(endpoint, { cooldownMs: 20_000 }, false, () => now);
+    const token = await tokenFor(keyA, "waiting");
+    const retryAfter = async (): Promise<string | undefined> => {
+      const problem = expectProblem(await call(authoriser, token));
+      expect(problem.status).toBe(503);
+      return problem.headers?.["retry-after"];
+    };
+    expect(await retryAfter()).toBe("20");
+    now += 2_500;
+    expect(await retryAfter()).toBe("18");
+    now += 17_499;
+    expect(await retryAfter()).toBe("1");
+    expect(endpoint.fetches).toBe(1);
+    now += 1;
+    expect(await retryAfter()).toBe("20");
+    expect(endpoint.fetches).toBe(2);
+    endpoint.status = 200;
+    now += 20_000;
+    expect(expectAuth(await call(authoriser, token)).oidc?.principal).toBe("waiting");
+    expect(endpoint.fetches).toBe(3);
+  });
+
+  it("without a configured cooldown, the first failure asks for the default 30 s", async () => {
+    const endpoint = new JwksEndpoint();
+    endpoint.status = 500;
+    const now = Date.now();
+    const authoriser = authoriserFor(endpoint, {}, false, () => now);
+    const problem = expectProblem(await call(authoriser, await tokenFor(keyA, "default")));
+    expect(problem.status).toBe(503);
+    expect(problem.headers?.["retry-after"]).toBe("30");
   });
 
   it("with the verified-token cache on, a repeated token needs neither a fetch nor a signature check", async () => {

@@ -120,10 +120,11 @@ function call(authoriser: Authoriser, token: string, op = oidcOp): Answer {
 const tokenFor = (key: KeyPair, claims: Record<string, unknown> = {}) =>
   signToken(key.privateKey, key.alg, { sub: "alice", ...claims }, { kid: key.publicJwk.kid });
 
-function expectUnavailable(result: Auth | Problem): Problem {
+/** A 503 whose Retry-After is `retryAfter`: the whole seconds until the key source will be fetched again. */
+function expectUnavailable(result: Auth | Problem, retryAfter: string): Problem {
   const problem = expectProblem(result);
   expect(problem.status).toBe(503);
-  expect(problem.headers?.["retry-after"]).toBe("5");
+  expect(problem.headers?.["retry-after"]).toBe(retryAfter);
   expect(problem.headers?.["www-authenticate"]).toBeUndefined();
   return problem;
 }
@@ -162,7 +163,8 @@ describe("OpenID Connect discovery", () => {
   it("refuses a document whose issuer is not the one the discovery URL belongs to (Discovery 1.0 §4.3)", async () => {
     const { idp, authoriser, failures } = setup();
     idp.document = { ...idp.document, issuer: "https://other-idp.test/" };
-    expectUnavailable(await call(authoriser, await tokenFor(signer, { iss: "https://other-idp.test/" })));
+    // The default cooldown (30 s) is what the first failure asks a client to wait.
+    expectUnavailable(await call(authoriser, await tokenFor(signer, { iss: "https://other-idp.test/" })), "30");
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ scheme: "oidc", reason: "key_source_unavailable" });
     expect(failures[0]!.detail).toContain("issuer does not match the discovery URL");
@@ -236,18 +238,20 @@ describe("OpenID Connect discovery", () => {
     const good = { ...idp.document };
     breakIt(idp);
     const token = await tokenFor(signer, { sub: "patient" });
-    expectUnavailable(await call(authoriser, token));
+    expectUnavailable(await call(authoriser, token), "30");
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatchObject({ scheme: "oidc", reason: "key_source_unavailable" });
     expect(failures[0]!.detail).toContain(detail);
     expect(failures[0]!.detail).toContain(DISCOVERY_URL);
     expect(idp.discoveryFetches).toBe(1);
 
-    // Within the cooldown: refused at once, the IdP is not asked again.
-    advance(29_000);
-    expectUnavailable(await call(authoriser, token));
+    // Within the cooldown: refused at once, the IdP is not asked again, and told what is left of it.
+    advance(10_400);
+    expectUnavailable(await call(authoriser, token), "20");
+    advance(18_600);
+    expectUnavailable(await call(authoriser, token), "1");
     expect(idp.discoveryFetches).toBe(1);
-    expect(failures[1]).toMatchObject({ scheme: "oidc", reason: "key_source_unavailable" });
+    expect(failures[2]).toMatchObject({ scheme: "oidc", reason: "key_source_unavailable" });
 
     // The IdP is fixed; after the cooldown the next request tries again and succeeds.
     idp.discoveryAnswer = undefined;
@@ -262,17 +266,21 @@ describe("OpenID Connect discovery", () => {
     const { idp, authoriser, failures, advance } = setup({ key: { cooldownMs: 30_000 } });
     idp.jwksStatus = 500;
     const token = await tokenFor(signer, { sub: "keys-later" });
-    expectUnavailable(await call(authoriser, token));
+    expectUnavailable(await call(authoriser, token), "30");
     expect(failures[0]).toMatchObject({ scheme: "oidc", reason: "key_source_unavailable" });
     expect(failures[0]!.detail).toContain("the JWKS could not be fetched");
     expect(idp.jwksFetches).toBe(1);
     advance(29_000);
-    expectUnavailable(await call(authoriser, token));
+    expectUnavailable(await call(authoriser, token), "1");
     expect(idp.jwksFetches).toBe(1);
-    idp.jwksStatus = 200;
-    advance(1_001);
-    expect(expectAuth(await call(authoriser, token)).oidc?.principal).toBe("keys-later");
+    // The cooldown is over: the next request fetches again, fails again, and a whole cooldown starts.
+    advance(1_000);
+    expectUnavailable(await call(authoriser, token), "30");
     expect(idp.jwksFetches).toBe(2);
+    idp.jwksStatus = 200;
+    advance(30_000);
+    expect(expectAuth(await call(authoriser, token)).oidc?.principal).toBe("keys-later");
+    expect(idp.jwksFetches).toBe(3);
     expect(idp.discoveryFetches).toBe(1);
   });
 
@@ -281,7 +289,8 @@ describe("OpenID Connect discovery", () => {
     expectAuth(await call(authoriser, await tokenFor(signer, { sub: "warm" })));
     idp.jwksStatus = 503;
     // An unknown kid makes jose refetch; the IdP fails: that request is 503 ...
-    expectUnavailable(await call(authoriser, await tokenFor(otherSigner, { sub: "stranger" })));
+    // (No cooldown: the next request fetches again, so 1 s, the shortest Retry-After that is not "now".)
+    expectUnavailable(await call(authoriser, await tokenFor(otherSigner, { sub: "stranger" })), "1");
     // ... and a token the fresh keys can verify is still accepted.
     expect(expectAuth(await call(authoriser, await tokenFor(signer, { sub: "known" }))).oidc?.principal).toBe("known");
   });
@@ -292,8 +301,8 @@ describe("OpenID Connect discovery", () => {
     idp.gate = new Promise<void>(() => {});
     const token = await tokenFor(signer, { sub: "late" });
     const [first, second] = [call(authoriser, token), call(authoriser, token)];
-    expectUnavailable(await first);
-    expectUnavailable(await second);
+    expectUnavailable(await first, "1");
+    expectUnavailable(await second, "1");
     expect(idp.discoveryFetches).toBe(1);
     expect(failures.map((f) => f.reason)).toEqual(["key_source_unavailable", "key_source_unavailable"]);
     expect(failures[0]!.detail).toContain("no answer within 50 ms");
@@ -345,6 +354,59 @@ describe("OpenID Connect discovery", () => {
     const auth = expectAuth(await call(authoriser, await tokenFor(signer, { iss: "http://localhost:8787", sub: "dev" }), bearerOp));
     expect(auth.bearer).toMatchObject({ type: "http", principal: "dev" });
     expect(idp.urls).toEqual(["http://localhost:8787/.well-known/openid-configuration", "http://127.0.0.1:8787/jwks"]);
+  });
+
+  it("Retry-After counts down what is left of the cooldown (rounded up), and is whole again when the retry fails too", async () => {
+    const { idp, authoriser, advance } = setup({ key: { cooldownMs: 30_000 } });
+    idp.discoveryAnswer = () => new Response("down", { status: 503 });
+    const token = await tokenFor(signer, { sub: "counting" });
+    expectUnavailable(await call(authoriser, token), "30");
+    advance(1);
+    expectUnavailable(await call(authoriser, token), "30");
+    advance(12_499);
+    expectUnavailable(await call(authoriser, token), "18");
+    expect(idp.discoveryFetches).toBe(1);
+    // The cooldown ends exactly now: this request fetches, the IdP is still down, a new cooldown begins.
+    advance(17_500);
+    expectUnavailable(await call(authoriser, token), "30");
+    expect(idp.discoveryFetches).toBe(2);
+    advance(29_999);
+    expectUnavailable(await call(authoriser, token), "1");
+    expect(idp.discoveryFetches).toBe(2);
+  });
+
+  it("with two schemes down, Retry-After is the sooner of their cooldown ends (the earliest either might work)", async () => {
+    const idp = new IdentityProvider();
+    idp.keys = [signer.publicJwk];
+    // The second IdP has no discovery document (404).
+    const otherDiscoveryUrl = "https://other-idp.test/.well-known/openid-configuration";
+    let now = Date.now();
+    const jwt = (key: OidcDiscoverySource) => ({ jwt: { algorithms: ["RS256"] as const, key, audience: AUDIENCE } });
+    const authoriser = createAuthoriser(schemes, {
+      tokenCache: false,
+      clock: () => now,
+      schemes: {
+        oidc: jwt({ discovery: true, fetch: idp.fetch, cooldownMs: 30_000 }),
+        bearer: jwt({ discoveryUrl: otherDiscoveryUrl, fetch: idp.fetch, cooldownMs: 10_000 }),
+      },
+    });
+    const either = operation([{ oidc: [] }, { bearer: [] }]);
+    idp.discoveryAnswer = () => new Response("down", { status: 503 });
+    const token = await tokenFor(signer, { sub: "either" });
+    expectUnavailable(await call(authoriser, token, either), "10");
+    now += 4_000;
+    // oidc: 26 s left, bearer: 6 s.
+    expectUnavailable(await call(authoriser, token, either), "6");
+    expect(idp.urls).toEqual([DISCOVERY_URL, otherDiscoveryUrl]);
+    // bearer's cooldown is over and its retry fails: a whole 10 s again, still sooner than oidc's 20 s.
+    now += 6_000;
+    expectUnavailable(await call(authoriser, token, either), "10");
+    expect(idp.urls).toEqual([DISCOVERY_URL, otherDiscoveryUrl, otherDiscoveryUrl]);
+    // oidc: 10.5 s left, bearer: 0.5 s (rounded up); an operation that only takes oidc waits for oidc.
+    now += 9_500;
+    expectUnavailable(await call(authoriser, token, either), "1");
+    expectUnavailable(await call(authoriser, token, oidcOp), "11");
+    expect(idp.urls).toHaveLength(3);
   });
 
   it("refuses configs that could never work when the authoriser is created", () => {

@@ -10,9 +10,22 @@ export class KeySourceError extends Error {
     readonly status: 500 | 503,
     readonly reason: "not_configured" | "key_source_unavailable",
     message: string,
+    /** For a 503 behind a failure cooldown: whole seconds until the source will be fetched again (the response's Retry-After). */
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
   }
+}
+
+/**
+ * Whole seconds from `now` until a cooldown that began at `failedAt` ends, at least 1. Rounded up,
+ * so a client that waits that long is never early. At least 1, also for `cooldownMs: 0` (no
+ * cooldown: the very next request fetches again): "1" is the truth then, where the old fixed 5
+ * would be a made-up figure, and unlike "0" it does not invite a client to spin against a failing
+ * identity provider.
+ */
+export function secondsUntilRetry(failedAt: number, cooldownMs: number, now: number): number {
+  return Math.max(1, Math.ceil((failedAt + cooldownMs - now) / 1000));
 }
 
 export function readBinding(env: unknown, name: string, schemeName: string): unknown {

@@ -5,8 +5,9 @@
  *
  * Failure is the IdP's, never the client's: any fetch, status, size, JSON or field problem is a
  * KeySourceError 503 `key_source_unavailable`. A failure is remembered for `cooldownMs` (requests
- * in that window answer at once instead of hammering a broken IdP), then the next request tries
- * again. A document that was good keeps being used while a refresh fails.
+ * in that window answer at once instead of hammering a broken IdP, and say how much of it is
+ * left, the response's Retry-After), then the next request tries again. A document that was good
+ * keeps being used while a refresh fails.
  *
  * One fetch at a time: concurrent requests share the in-flight one. In Workers, a request awaiting
  * a promise that another request started hangs if that other request is cancelled (jose dropped
@@ -14,7 +15,7 @@
  * own timer, and the shared promise holds only plain data (no Response or stream crosses requests).
  */
 import type { FetchImplementation } from "jose";
-import { KeySourceError } from "./bindings.ts";
+import { KeySourceError, secondsUntilRetry } from "./bindings.ts";
 
 export const DEFAULT_DISCOVERY_TTL_SECONDS = 3600;
 export const DEFAULT_DISCOVERY_COOLDOWN_MS = 30_000;
@@ -77,7 +78,12 @@ export function createProviderDiscovery(options: ProviderDiscoveryOptions): Prov
   let sequence = 0;
   let appliedSequence = 0;
 
-  const unavailable = (detail: string): KeySourceError => new KeySourceError(503, "key_source_unavailable", `${where}: ${detail}`);
+  /**
+   * Carries when the cooldown ends: until then no request fetches, so an earlier retry only earns
+   * another 503. A failure whose record a late success already replaced counts as failing now.
+   */
+  const unavailable = (detail: string, now: number): KeySourceError =>
+    new KeySourceError(503, "key_source_unavailable", `${where}: ${detail}`, secondsUntilRetry(failedAt ?? now, cooldownMs, now));
 
   /** Records a flight's result once (its own end, or the first waiter whose deadline passed); a late success still applies. */
   const settle = (flight: Flight, result: FetchResult): void => {
@@ -119,7 +125,7 @@ export function createProviderDiscovery(options: ProviderDiscoveryOptions): Prov
     if (result.ok) return result.provider;
     settle(flight, result);
     if (stale !== undefined) return stale;
-    throw unavailable(result.detail);
+    throw unavailable(result.detail, clock());
   };
 
   return () => {
@@ -133,7 +139,7 @@ export function createProviderDiscovery(options: ProviderDiscoveryOptions): Prov
     }
     if (failedAt !== undefined && now < failedAt + cooldownMs) {
       if (known !== undefined) return known;
-      throw unavailable(`${lastFailure}; not retried before the cooldown ends`);
+      throw unavailable(`${lastFailure}; not retried before the cooldown ends`, now);
     }
     return waitFor(start(), known);
   };

@@ -23,7 +23,7 @@ import {
   type RemoteJWKSet,
   type RemoteJWKSetOptions,
 } from "jose";
-import { KeySourceError, readJsonBinding, readStringBinding } from "./bindings.ts";
+import { KeySourceError, readJsonBinding, readStringBinding, secondsUntilRetry } from "./bindings.ts";
 import { sha256MapKey } from "./digest.ts";
 import {
   DEFAULT_DISCOVERY_COOLDOWN_MS,
@@ -35,7 +35,7 @@ import {
   type ProviderDiscovery,
 } from "./discovery.ts";
 import { deepFreeze } from "./freeze.ts";
-import { refused, serverError, type SchemeOutcome } from "./outcome.ts";
+import { keySourceFailure, refused, type SchemeOutcome } from "./outcome.ts";
 import type { TokenCache } from "./token-cache.ts";
 import type { JwtAlgorithm, JwtKeySource, JwtVerification, OidcDiscoverySource, RemoteJwksOptions, SchemeResult } from "./types.ts";
 import type { SecuritySchemeMeta } from "../compiled-spec.ts";
@@ -222,7 +222,7 @@ export function createJwtVerifier(config: JwtVerification, deps: JwtVerifierDeps
         const current = discovery.current();
         provider = current instanceof Promise ? await current : current;
       } catch (error) {
-        if (error instanceof KeySourceError) return serverError(error.status, error.reason, error.message);
+        if (error instanceof KeySourceError) return keySourceFailure(error);
         throw error;
       }
       ({ options: verifyOptions, resolveKey: keyResolver } = discovery.bind(provider));
@@ -233,7 +233,7 @@ export function createJwtVerifier(config: JwtVerification, deps: JwtVerifierDeps
       const options = clock !== undefined ? { ...verifyOptions, currentDate: new Date(now) } : verifyOptions;
       ({ payload } = await jwtVerify(token, (protectedHeader, flattened) => keyResolver(protectedHeader, flattened, env), options));
     } catch (error) {
-      if (error instanceof KeySourceError) return serverError(error.status, error.reason, error.message);
+      if (error instanceof KeySourceError) return keySourceFailure(error);
       return refusalFor(error);
     }
 
@@ -485,13 +485,16 @@ const DEFAULT_JWKS_COOLDOWN_MS = 30_000;
  * jose's remote JWKS, plus a failure cooldown jose does not have: without keys it can use, jose
  * fetches again on every request however often the IdP failed. After a failed fetch, and until
  * `cooldownMs` has passed, a request that would need a fetch (no fresh keys) is answered 503 at
- * once; one that fresh keys can serve still goes to jose.
+ * once (with the seconds left of the cooldown, for Retry-After); one that fresh keys can serve
+ * still goes to jose.
  */
 function remoteSetResolver(source: RemoteJwksOptions, schemeName: string, clock: () => number): KeyResolver {
   let lookup: RemoteJWKSet | undefined;
   let failedAt: number | undefined;
   const cooldownMs = source.cooldownMs ?? DEFAULT_JWKS_COOLDOWN_MS;
-  const unavailable = (detail: string) => new KeySourceError(503, "key_source_unavailable", `security scheme "${schemeName}": ${detail}`);
+  // Carries when the cooldown that began at `since` ends: until then no request fetches, so an earlier retry only earns another 503.
+  const unavailable = (detail: string, since: number, now: number) =>
+    new KeySourceError(503, "key_source_unavailable", `security scheme "${schemeName}": ${detail}`, secondsUntilRetry(since, cooldownMs, now));
   return async (header, token) => {
     if (lookup === undefined) {
       const options: RemoteJWKSetOptions = {
@@ -502,8 +505,9 @@ function remoteSetResolver(source: RemoteJwksOptions, schemeName: string, clock:
       };
       lookup = createRemoteJWKSet(new URL(source.jwksUrl), options);
     }
-    if (failedAt !== undefined && !lookup.fresh && clock() < failedAt + cooldownMs) {
-      throw unavailable("the JWKS could not be fetched; not retried before the cooldown ends");
+    const now = clock();
+    if (failedAt !== undefined && !lookup.fresh && now < failedAt + cooldownMs) {
+      throw unavailable("the JWKS could not be fetched; not retried before the cooldown ends", failedAt, now);
     }
     try {
       const key = await lookup(header, token);
@@ -513,8 +517,9 @@ function remoteSetResolver(source: RemoteJwksOptions, schemeName: string, clock:
       // An unknown or ambiguous kid is the token's fault; anything else (network, HTTP status, bad JSON) is the IdP's.
       if (error instanceof errors.JWKSNoMatchingKey || error instanceof errors.JWKSMultipleMatchingKeys) throw error;
       if (error instanceof errors.JOSENotSupported || error instanceof errors.JOSEAlgNotAllowed) throw error;
-      failedAt = clock();
-      throw unavailable("the JWKS could not be fetched");
+      const at = clock();
+      failedAt = at;
+      throw unavailable("the JWKS could not be fetched", at, at);
     }
   };
 }

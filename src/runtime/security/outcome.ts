@@ -4,6 +4,7 @@
  * latter earns an RFC 6750 `error="invalid_token"` in the challenge.
  */
 import type { SecuritySchemeMeta } from "../compiled-spec.ts";
+import type { KeySourceError } from "./bindings.ts";
 import { deepFreeze } from "./freeze.ts";
 import type { FailureReason, SchemeResult, VerifierAnswer } from "./types.ts";
 
@@ -11,7 +12,14 @@ export type SchemeOutcome =
   | { readonly kind: "ok"; readonly result: SchemeResult }
   | { readonly kind: "absent" }
   | { readonly kind: "refused"; readonly reason: FailureReason; readonly description: string }
-  | { readonly kind: "server_error"; readonly status: 500 | 503; readonly reason: FailureReason; readonly detail: string };
+  | {
+      readonly kind: "server_error";
+      readonly status: 500 | 503;
+      readonly reason: FailureReason;
+      readonly detail: string;
+      /** A 503 that knows when the server will try its key source again: whole seconds until then. */
+      readonly retryAfterSeconds?: number;
+    };
 
 export const ABSENT: SchemeOutcome = Object.freeze({ kind: "absent" });
 
@@ -19,8 +27,13 @@ export function refused(reason: FailureReason, description: string): SchemeOutco
   return { kind: "refused", reason, description };
 }
 
-export function serverError(status: 500 | 503, reason: FailureReason, detail: string): SchemeOutcome {
-  return { kind: "server_error", status, reason, detail };
+export function serverError(status: 500 | 503, reason: FailureReason, detail: string, retryAfterSeconds?: number): SchemeOutcome {
+  return retryAfterSeconds === undefined ? { kind: "server_error", status, reason, detail } : { kind: "server_error", status, reason, detail, retryAfterSeconds };
+}
+
+/** A key source's failure as an outcome, keeping when it will be tried again. */
+export function keySourceFailure(error: KeySourceError): SchemeOutcome {
+  return serverError(error.status, error.reason, error.message, error.retryAfterSeconds);
 }
 
 const NO_SCOPES: readonly string[] = Object.freeze([]);

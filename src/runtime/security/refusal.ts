@@ -23,17 +23,29 @@ export interface RefusalInput {
   readonly scopeShortfall: ScopeShortfall | undefined;
 }
 
+/** Retry-After for a 503 whose cause does not know when it will clear (a pluggable verifier that threw). */
+const DEFAULT_RETRY_AFTER_SECONDS = 5;
+
 export function refusalProblem(input: RefusalInput): Problem {
   if (input.scopeShortfall !== undefined) return forbidden(input, input.scopeShortfall);
   let serverStatus: 500 | 503 | undefined;
+  let retryAfterSeconds: number | undefined;
   for (const outcome of input.outcomes) {
-    if (outcome?.kind === "server_error" && (serverStatus === undefined || outcome.status === 500)) serverStatus = outcome.status;
+    if (outcome?.kind !== "server_error") continue;
+    if (serverStatus === undefined || outcome.status === 500) serverStatus = outcome.status;
+    if (outcome.status === 503) {
+      // The earliest moment any scheme might work; a 503 that does not say when counts as the default.
+      const seconds = outcome.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+      retryAfterSeconds = retryAfterSeconds === undefined ? seconds : Math.min(retryAfterSeconds, seconds);
+    }
   }
   if (serverStatus === 500) {
     return new Problem(500, "Internal Server Error", "Authentication is not configured correctly for this operation.");
   }
   if (serverStatus === 503) {
-    return new Problem(503, "Service Unavailable", "Credentials cannot be verified right now; try again later.", { headers: { "retry-after": "5" } });
+    return new Problem(503, "Service Unavailable", "Credentials cannot be verified right now; try again later.", {
+      headers: { "retry-after": String(retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS) },
+    });
   }
   return unauthorized(input);
 }

@@ -11,7 +11,7 @@ import { KeySourceError, readStringBinding } from "./bindings.ts";
 import { TOKEN68, apiKeyCredential, authorizationCredential } from "./credentials.ts";
 import { sha256Sync, timingSafeEqual } from "./digest.ts";
 import { checkJwtConfig, createJwtVerifier, type JwtVerifier } from "./jwt.ts";
-import { outcomeFromAnswer, refused, serverError, type SchemeOutcome } from "./outcome.ts";
+import { keySourceFailure, outcomeFromAnswer, refused, serverError, type SchemeOutcome } from "./outcome.ts";
 import type { TokenCache } from "./token-cache.ts";
 import type {
   ApiKeySchemeConfig,
@@ -281,7 +281,7 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
 }
 
 function keySourceOutcome(error: unknown): SchemeOutcome {
-  if (error instanceof KeySourceError) return serverError(error.status, error.reason, error.message);
+  if (error instanceof KeySourceError) return keySourceFailure(error);
   throw error;
 }
 
