@@ -5,6 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { createAuthoriser, EMPTY_AUTH, unconfiguredSchemes, type Authoriser, type SecurityConfig } from "../../src/runtime/security/index.ts";
+import { serverError, type SchemeOutcome } from "../../src/runtime/security/outcome.ts";
+import { refusalProblem } from "../../src/runtime/security/refusal.ts";
 import {
   AUDIENCE,
   HS_SECRET,
@@ -230,7 +232,10 @@ describe("requirement semantics", () => {
     const none = request();
     expect(expectProblem(await authoriser(none.request, none.url, op, {})).status).toBe(401);
     const some = request({ headers: bearerHeader("a.b.c") });
-    expect(expectProblem(await authoriser(some.request, some.url, op, {})).status).toBe(500);
+    const misconfigured = expectProblem(await authoriser(some.request, some.url, op, {}));
+    expect(misconfigured.status).toBe(500);
+    // Waiting does not mend a configuration: no Retry-After.
+    expect(misconfigured.headers?.["retry-after"]).toBeUndefined();
     expect(unconfiguredSchemes([op, operation([{ apiKey: [] }])], { schemes: { apiKey: { keysFrom: "K" } } })).toEqual(["bearer"]);
   });
 
@@ -247,6 +252,27 @@ describe("requirement semantics", () => {
     const tokenOnly = request({ headers: bearerHeader("opaque-token") });
     const problem = expectProblem(await authoriser(tokenOnly.request, tokenOnly.url, op, env));
     expect(problem.status).toBe(503);
+    // A verifier that threw does not say when it will work again: the default Retry-After.
+    expect(problem.headers?.["retry-after"]).toBe("5");
     expect(JSON.stringify(problem.toJSON())).not.toContain("introspection");
+  });
+
+  it("answers a request whose schemes are down with the earliest Retry-After among them; a 500 among them has none", () => {
+    const retryAfter = (...outcomes: SchemeOutcome[]) => {
+      const problem = refusalProblem({
+        schemes: outcomes.map((_, i) => ({ name: `s${i}`, evaluator: undefined })),
+        outcomes,
+        realm: "api",
+        scopeShortfall: undefined,
+      });
+      return [problem.status, problem.headers?.["retry-after"]];
+    };
+    const down = (seconds?: number) => serverError(503, "key_source_unavailable", "down", seconds);
+    expect(retryAfter(down(30), down(12))).toEqual([503, "12"]);
+    expect(retryAfter(down(1), down(30))).toEqual([503, "1"]);
+    // A 503 that does not say when (a verifier that threw) counts as the default 5 s.
+    expect(retryAfter(down(30), serverError(503, "verifier_error", "threw"))).toEqual([503, "5"]);
+    expect(retryAfter(down(2), serverError(503, "verifier_error", "threw"))).toEqual([503, "2"]);
+    expect(retryAfter(down(30), serverError(500, "not_configured", "unset"))).toEqual([500, undefined]);
   });
 });
