@@ -349,6 +349,48 @@ export function listValidator(validate: ReportingValidate): Validator {
   return wrapped;
 }
 
+/**
+ * The `validators` of a generated module whose code is made on first use (build:
+ * lazy-components.ts): `make(component)` runs one component's code and returns its validators,
+ * `slotsJson` names each validator's component and index. A read-only record, as the contract
+ * says, whose entries exist from the start and are made when first read: a Proxy, so that no
+ * function per validator is created at start-up (in workerd each one made there counts). The
+ * runtime reads each validator once, when an operation's request plan is made.
+ */
+export function lazyValidators(make: (component: number) => readonly Validator[], slotsJson: string): Readonly<Record<string, Validator>> {
+  let slots: Record<string, readonly [number, number]> | undefined;
+  const components: (readonly Validator[] | undefined)[] = [];
+  const slotOf = (key: string | symbol): readonly [number, number] | undefined => {
+    slots ??= JSON.parse(slotsJson) as Record<string, readonly [number, number]>;
+    return typeof key === "string" && Object.hasOwn(slots, key) ? slots[key] : undefined;
+  };
+  const read = (key: string | symbol): Validator | undefined => {
+    const slot = slotOf(key);
+    if (slot === undefined) return undefined;
+    const made = (components[slot[0]] ??= make(slot[0]));
+    return made[slot[1]];
+  };
+  const refuse = (): boolean => false;
+  return new Proxy(Object.create(null) as Record<string, Validator>, {
+    get: (_target, key) => read(key),
+    has: (_target, key) => slotOf(key) !== undefined,
+    ownKeys: () => {
+      slotOf("");
+      return Object.keys(slots!);
+    },
+    // Configurable, as a Proxy must report a property its (empty) target lacks; the traps below
+    // refuse every change, so the record is read-only all the same.
+    getOwnPropertyDescriptor: (_target, key) => {
+      const validator = read(key);
+      return validator === undefined ? undefined : { value: validator, writable: false, enumerable: true, configurable: true };
+    },
+    set: refuse,
+    defineProperty: refuse,
+    deleteProperty: refuse,
+    setPrototypeOf: refuse,
+  });
+}
+
 /** The errors from `start` on (at most {@link MAX_PROBLEM_ERRORS}), in a new list, each with its message. */
 function shapeErrors(errors: readonly ValidationError[], start = 0): ValidationError[] {
   const end = Math.min(errors.length, start + MAX_PROBLEM_ERRORS);

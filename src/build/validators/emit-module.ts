@@ -12,6 +12,7 @@ import * as runtimeHelpers from "../../runtime/validator-runtime.ts";
 import { pattern } from "../../runtime/validator-runtime.ts";
 import type { AjvDocument } from "./ajv-document.ts";
 import { compactSource } from "./compact-source.ts";
+import { lazyComponents } from "./lazy-components.ts";
 
 export interface RuntimeImports {
   /** Module specifier of `src/runtime/formats.ts` as the generated module should import it. */
@@ -32,6 +33,8 @@ export interface EmitOptions {
    * not, the JSON Schema 2020-12 default (the conformance suite's required tests expect that).
    */
   readonly formats?: "assert" | "annotate";
+  /** false: every validator made at start-up (the form lazy-components.ts starts from); default true. */
+  readonly lazy?: boolean;
 }
 
 export interface EmittedModule {
@@ -165,7 +168,17 @@ export function emitValidatorModule(document: AjvDocument, names: ReadonlyMap<st
   // The wrapper that matches the generated functions' calling convention (see compact-source.ts).
   const wrapper = compacted.sharedErrorList ? "listValidator" : "validator";
   const entry = (fn: string) => compacted.aliases.get(fn) ?? fn;
-  code += `\nexport const validators = Object.freeze({${members.map(([name, fn]) => `${JSON.stringify(name)}: __brrt_${wrapper}(${entry(fn)})`).join(",")}});\n`;
+  // Each validator's code is made on its first call (lazy-components.ts), or, where the code's
+  // shape is not one that transform knows, at start-up as before.
+  const lazy = options.lazy === false ? undefined : lazyComponents(code, members.map(([, fn]) => entry(fn)), wrapper);
+  if (lazy !== undefined) {
+    // Name → [component, index] as JSON text: parsed on the first lookup, not at start-up.
+    const slots = Object.fromEntries(members.map(([name, fn]) => [name, lazy.slotOf.get(entry(fn))!]));
+    code = `${lazy.code}\nexport const validators = __brrt_lazyValidators(__brrtMake, ${JSON.stringify(JSON.stringify(slots))});\n`;
+    usedHelpers.add("lazyValidators");
+  } else {
+    code += `\nexport const validators = Object.freeze({${members.map(([name, fn]) => `${JSON.stringify(name)}: __brrt_${wrapper}(${entry(fn)})`).join(",")}});\n`;
+  }
   usedHelpers.add(wrapper);
   // Whatever else the compacted code calls (`__brrt_<name>`): an export of validator-runtime.ts.
   for (const [, helper] of code.matchAll(/\b__brrt_([A-Za-z]\w*)\b/g)) {

@@ -54,6 +54,8 @@ export interface CompileValidatorsOptions {
   readonly inlineRefs?: number | boolean;
   /** Check `format` ("assert", default) or treat it as an annotation, the JSON Schema default. */
   readonly formats?: "assert" | "annotate";
+  /** Make each validator's code on first use (default true; see lazy-components.ts). */
+  readonly lazy?: boolean;
 }
 
 export interface CompiledValidators {
@@ -146,6 +148,7 @@ export function compileSchemaModule(
     imports: options.imports ?? DEFAULT_RUNTIME_IMPORTS,
     inlineRefs: options.inlineRefs,
     formats: options.formats,
+    lazy: options.lazy,
   });
   const names = ajvDocument.entries.map((pointer) => {
     const name = pointer === undefined ? undefined : keys.get(pointer);
