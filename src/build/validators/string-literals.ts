@@ -62,19 +62,25 @@ export interface MaskedCode {
   placeholder(literal: string): string;
 }
 
-export function maskStrings(code: string): MaskedCode {
-  const strings: string[] = [];
+/** `code` with each string literal (quotes included, from `start` to `end`) replaced by `replace`'s text for it. */
+function replaceLiterals(code: string, replace: (start: number, end: number) => string): string {
   const spans = stringLiteralSpans(code);
   const parts: string[] = [];
   let at = 0;
   for (let k = 0; k < spans.length; k += 2) {
     const start = spans[k] as number;
     const end = spans[k + 1] as number;
-    parts.push(code.slice(at, start), `"${strings.push(code.slice(start, end)) - 1}"`);
+    parts.push(code.slice(at, start), replace(start, end));
     at = end;
   }
   parts.push(code.slice(at));
-  return { masked: parts.join(""), restore: (text) => restorePlaceholders(text, strings), placeholder: (literal) => `"${strings.push(literal) - 1}"` };
+  return parts.join("");
+}
+
+export function maskStrings(code: string): MaskedCode {
+  const strings: string[] = [];
+  const masked = replaceLiterals(code, (start, end) => `"${strings.push(code.slice(start, end)) - 1}"`);
+  return { masked, restore: (text) => restorePlaceholders(text, strings), placeholder: (literal) => `"${strings.push(literal) - 1}"` };
 }
 
 /**
@@ -105,15 +111,5 @@ function restorePlaceholders(text: string, strings: readonly string[]): string {
 
 /** The code with every string literal's content blanked (same length): positions stay, no string can match. */
 export function blankStrings(code: string): string {
-  const spans = stringLiteralSpans(code);
-  const parts: string[] = [];
-  let at = 0;
-  for (let k = 0; k < spans.length; k += 2) {
-    const start = spans[k] as number;
-    const end = spans[k + 1] as number;
-    parts.push(code.slice(at, start), '"', " ".repeat(end - start - 2), '"');
-    at = end;
-  }
-  parts.push(code.slice(at));
-  return parts.join("");
+  return replaceLiterals(code, (start, end) => `"${" ".repeat(end - start - 2)}"`);
 }
