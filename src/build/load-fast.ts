@@ -122,10 +122,10 @@ class PositionRecorder {
     const frame = this.frames.pop()!;
     const start = state.kind === null ? this.skipSpaces(frame.opened) : this.skipSeparation(frame.opened);
     const value = state.result;
-    if (typeof value === "object" && value !== null && this.recorded.has(value)) {
-      // The outer close of a node handed up (see `recorded`): already recorded.
-    } else if (state.kind === "mapping") this.mapping(value as Record<string, unknown>, start, frame.children);
-    else if (state.kind === "sequence") this.sequence(value as unknown[], start, frame.children);
+    // The outer close of a node handed up (see `recorded`) records nothing more.
+    const handedUp = typeof value === "object" && value !== null && this.recorded.has(value);
+    if (!handedUp && state.kind === "mapping") this.mapping(value as Record<string, unknown>, start, frame.children);
+    else if (!handedUp && state.kind === "sequence") this.sequence(value as unknown[], start, frame.children);
     this.frames[this.frames.length - 1]?.children.push({ start, end: state.position, value, empty: state.kind === null });
   };
 

@@ -359,11 +359,10 @@ export function listValidator(validate: ReportingValidate): Validator {
  */
 export function lazyValidators(make: (component: number) => readonly Validator[], slotsJson: string): Readonly<Record<string, Validator>> {
   let slots: Record<string, readonly [number, number]> | undefined;
+  const table = (): Record<string, readonly [number, number]> => (slots ??= JSON.parse(slotsJson) as Record<string, readonly [number, number]>);
   const components: (readonly Validator[] | undefined)[] = [];
-  const slotOf = (key: string | symbol): readonly [number, number] | undefined => {
-    slots ??= JSON.parse(slotsJson) as Record<string, readonly [number, number]>;
-    return typeof key === "string" && Object.hasOwn(slots, key) ? slots[key] : undefined;
-  };
+  const slotOf = (key: string | symbol): readonly [number, number] | undefined =>
+    typeof key === "string" && Object.hasOwn(table(), key) ? table()[key] : undefined;
   const read = (key: string | symbol): Validator | undefined => {
     const slot = slotOf(key);
     if (slot === undefined) return undefined;
@@ -374,10 +373,7 @@ export function lazyValidators(make: (component: number) => readonly Validator[]
   return new Proxy(Object.create(null) as Record<string, Validator>, {
     get: (_target, key) => read(key),
     has: (_target, key) => slotOf(key) !== undefined,
-    ownKeys: () => {
-      slotOf("");
-      return Object.keys(slots!);
-    },
+    ownKeys: () => Object.keys(table()),
     // Configurable, as a Proxy must report a property its (empty) target lacks; the traps below
     // refuse every change, so the record is read-only all the same.
     getOwnPropertyDescriptor: (_target, key) => {

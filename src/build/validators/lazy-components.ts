@@ -49,9 +49,11 @@ function splitStatements(code: string): Statement[] | undefined {
     const isFunction = blank.startsWith("function", start);
     let depth = 0;
     let end = -1;
+    let topLevelComma = false;
     for (; i < length; i++) {
       const c = blank[i]!;
-      if (c === "{" || c === "(" || c === "[") depth++;
+      if (c === "," && depth === 0) topLevelComma = true;
+      else if (c === "{" || c === "(" || c === "[") depth++;
       else if (c === "}" || c === ")" || c === "]") {
         depth--;
         if (depth < 0) return undefined;
@@ -72,21 +74,11 @@ function splitStatements(code: string): Statement[] | undefined {
     if (isFunction && fn === null) return undefined;
     const constant = isFunction ? null : CONST_DECLARATION.exec(blankText);
     if (!isFunction && constant === null && !/^[A-Za-z_$][\w$]*\s*\./.test(blankText)) return undefined;
-    if (constant !== null && hasTopLevelComma(blankText)) return undefined;
+    // `const a = 1, b = 2`: more than one name, not a shape the components are built from.
+    if (constant !== null && topLevelComma) return undefined;
     out.push({ text, blank: blankText, declares: fn?.[1] ?? constant?.[1], isFunction });
   }
   return out;
-}
-
-/** Whether a `const` statement declares more than one name (a comma outside brackets). */
-function hasTopLevelComma(blank: string): boolean {
-  let depth = 0;
-  for (const c of blank) {
-    if (c === "{" || c === "(" || c === "[") depth++;
-    else if (c === "}" || c === ")" || c === "]") depth--;
-    else if (c === "," && depth === 0) return true;
-  }
-  return false;
 }
 
 /** Names of `declared` that `statement` mentions (not as a property after a dot). */
