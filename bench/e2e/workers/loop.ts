@@ -15,6 +15,7 @@ import { requestIdFor } from "../../../src/runtime/request-id.ts";
 import { resultToResponse } from "../../../src/runtime/respond.ts";
 import { createAuthoriser, type SecurityConfig } from "../../../src/runtime/security/index.ts";
 import { sha256Key, sha256MapKey } from "../../../src/runtime/security/digest.ts";
+import { createHash } from "node:crypto";
 import bare from "./bare.ts";
 import { brrtWorker } from "./brrt.ts";
 import chanfana from "./chanfana.ts";
@@ -124,6 +125,15 @@ function targets(spec: CompiledSpec, extra: Readonly<Record<string, PipelineApp>
       const token = request.headers.get("authorization") ?? "";
       let last = "";
       for (let i = 0; i < 50; i++) last = sha256MapKey(token);
+      return last;
+    },
+    "micro:node-createhash-u16key×50": (request) => {
+      const token = request.headers.get("authorization") ?? "";
+      let last = "";
+      for (let i = 0; i < 50; i++) {
+        const digest = createHash("sha256").update(token).digest();
+        last = String.fromCharCode.apply(null, new Uint16Array(digest.buffer, digest.byteOffset, 16) as unknown as number[]);
+      }
       return last;
     },
     "micro:webcrypto-u16key×50": async (request) => {

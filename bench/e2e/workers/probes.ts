@@ -5,7 +5,7 @@
  * do not advance during execution), hence one probe per worker and an outside measurement.
  */
 import { jwtVerify } from "jose";
-import { sha256Key } from "../../../src/runtime/security/digest.ts";
+import { sha256Key, sha256MapKey } from "../../../src/runtime/security/digest.ts";
 import { ISSUER, type BenchEnv } from "./item.ts";
 
 export type ProbeName =
@@ -14,6 +14,9 @@ export type ProbeName =
   | "request-id"
   | "headers-iterate"
   | "sha256-key"
+  | "token-map-key"
+  | "async-only"
+  | "body-arraybuffer"
   | "jwt-verify"
   | "body-text"
   | "body-reader"
@@ -68,6 +71,20 @@ const probes: Record<ProbeName, (request: Request, env: BenchEnv) => Response | 
   },
   async "sha256-key"(request) {
     sink = await sha256Key(request.headers.get("authorization") ?? "");
+    return fixed();
+  },
+  // The verified-token cache's key as the pipeline computes it (synchronous SHA-256, @noble/hashes).
+  "token-map-key"(request) {
+    sink = sha256MapKey(request.headers.get("authorization") ?? "");
+    return fixed();
+  },
+  // The fetch handler answers through a promise and awaits nothing: what being async costs by itself.
+  async "async-only"() {
+    return fixed();
+  },
+  // The body's bytes and nothing else: no decoding, no JSON.parse.
+  async "body-arraybuffer"(request) {
+    sink = request.body === null ? undefined : await request.arrayBuffer();
     return fixed();
   },
   async "jwt-verify"(request, env) {
