@@ -77,6 +77,7 @@ const fixed = (name: string, file: string, description: string, extra: Partial<C
 export const contenders: readonly Contender[] = [
   fixed("bare", "bare.ts", "fixed JSON response, reads nothing (the floor)", { floor: true, checked: false }),
   fixed("bare-json", "bare-json.ts", "bare worker + await request.json() (what reading the POST body alone costs)", { checked: false }),
+  fixed("bare-token-key", "bare-token-key.ts", "bare worker + SHA-256 of the bearer token (what a hash-keyed token cache alone costs)", { checked: false }),
   brrt("full", "brrtrouter-edge", "createApp + compiled spec: match, JWT (verified-token cache), parse, generated validators"),
   fixed("hono-zod-openapi", "hono-zod.ts", "hono 4 + @hono/zod-openapi (zod 4) + hono/jwt middleware"),
   fixed("chanfana", "chanfana.ts", "chanfana 3 on hono (zod 4) + hono/jwt middleware"),
