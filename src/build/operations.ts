@@ -1,7 +1,7 @@
 /**
  * From a bundled, normalised document to the operation drafts the compilers consume, plus the
  * checks that need the operations' view: path keys that are not plain paths (skipped with a
- * warning), path template vs declared path parameters, duplicate operationIds, security
+ * warning), templates the matcher cannot serve, path template vs declared path parameters, duplicate operationIds, security
  * requirements naming undefined schemes.
  *
  * Defensive by design: the document may have failed schema validation (those errors are reported
@@ -9,6 +9,7 @@
  */
 import type { HttpMethod, JsonSchema, JsonValue, ParameterLocation, ParameterStyle, SecurityRequirement, SecuritySchemeMeta } from "../runtime/compiled-spec.ts";
 import { diagnostic, type Diagnostic, type SourcePosition } from "./diagnostics.ts";
+import { parseTemplate, TemplateError } from "./matcher/template.ts";
 import type { MediaTypeDraft, OperationDraft, ParameterDraft } from "./operation-draft.ts";
 import type { SourceIndex } from "./positions.ts";
 import { InternalRefs, isObject, refOf } from "./spec-refs.ts";
@@ -36,6 +37,21 @@ export function pathKeyProblem(key: string): string | undefined {
   if (bad) return `${JSON.stringify(bad[0])} is not allowed in a URL path`;
   if (/%(?![0-9A-Fa-f]{2})/.test(outside)) return `"%" must start a percent-escape`;
   return undefined;
+}
+
+/**
+ * Why the matcher cannot serve a plain path (adjacent parameters, a name used twice, an empty
+ * segment), in the matcher's own words, or undefined. Checked here so such a path is refused with
+ * its position instead of reaching the matcher's compilers, which throw for it.
+ */
+function templateProblem(path: string): string | undefined {
+  try {
+    parseTemplate(path);
+    return undefined;
+  } catch (error) {
+    if (error instanceof TemplateError) return error.message;
+    throw error;
+  }
 }
 
 export function templateNames(path: string): string[] {
@@ -84,6 +100,11 @@ class OperationBuilder {
         this.diagnostics.push(diagnostic(pathSource, `path "${path}" skipped: ${problem}`, "warning"));
         continue;
       }
+      const unservable = templateProblem(path);
+      if (unservable) {
+        this.diagnostics.push(diagnostic(pathSource, unservable));
+        continue;
+      }
       const item = this.refs.deref(rawItem);
       if (!isObject(item)) continue;
       pathCount++;
@@ -95,11 +116,6 @@ class OperationBuilder {
 
   private pathItem(path: string, pathSource: SourcePosition, item: Record<string, unknown>): OperationDraft[] {
     const names = templateNames(path);
-    const seen = new Set<string>();
-    for (const name of names) {
-      if (seen.has(name)) this.diagnostics.push(diagnostic(pathSource, `path "${path}" uses the template name {${name}} more than once`));
-      seen.add(name);
-    }
     const shared = this.parameters(item.parameters);
     this.checkDeclaredInTemplate(path, shared, names);
     const out: OperationDraft[] = [];
