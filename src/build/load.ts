@@ -36,6 +36,15 @@ export interface RefHolder {
 
 const MERGE_KEY = "<<";
 
+/**
+ * How many values aliases may add to a file, each alias counting every value it names (aliases
+ * inside included). The loader shares an aliased node's value, but everything after it (bundling,
+ * checks, validators, the document's JSON) walks the values as a tree: nine nested lists of ten
+ * aliases ("billion laughs") are 100 lines that name 10^9 values. A spec that shares a few
+ * schemas or responses by alias stays far below.
+ */
+export const MAX_ALIAS_EXPANSION = 100_000;
+
 function isMergeKey(key: unknown): boolean {
   return isScalar(key) && typeof key.value === "symbol" && key.value.description === MERGE_KEY;
 }
@@ -47,6 +56,14 @@ class ValueBuilder {
   /** AST node → built value, so YAML aliases keep object identity. */
   private readonly built = new Map<YamlNode, unknown>();
   private readonly inProgress = new Set<YamlNode>();
+  /** Each alias's anchored node (`Alias.resolve` walks the whole document per call). */
+  private readonly targets = new Map<YamlNode, YamlNode | undefined>();
+  /** How many values each node names when its aliases are expanded (see MAX_ALIAS_EXPANSION). */
+  private readonly sizes = new Map<YamlNode, number>();
+  private readonly sizing = new Set<YamlNode>();
+  /** Values added by the aliases read so far. */
+  private expanded = 0;
+  private refusedExpansion = false;
 
   constructor(
     private readonly path: string,
@@ -67,13 +84,47 @@ class ValueBuilder {
     this.index.setPacked(out, { file: this.displayPath, data: offsets, at: 0, lines: this.lines, keys, items });
   }
 
+  private target(alias: YamlNode & { resolve(doc: ReturnType<typeof parseDocument>): YamlNode | undefined }): YamlNode | undefined {
+    if (!this.targets.has(alias)) this.targets.set(alias, alias.resolve(this.doc));
+    return this.targets.get(alias);
+  }
+
+  /** Values `node` names with its aliases expanded (a recursive alias counts as one). */
+  private size(node: unknown): number {
+    if (node === null || node === undefined || isScalar(node)) return 1;
+    const yamlNode = node as YamlNode;
+    const known = this.sizes.get(yamlNode);
+    if (known !== undefined) return known;
+    if (this.sizing.has(yamlNode)) return 1;
+    this.sizing.add(yamlNode);
+    let size = 1;
+    if (isAlias(node)) size = this.size(this.target(node));
+    else if (isMap(node)) for (const pair of node.items) size += this.size(pair.key) + this.size(pair.value);
+    else if (isSeq(node)) for (const item of node.items) size += this.size(item);
+    this.sizing.delete(yamlNode);
+    this.sizes.set(yamlNode, size);
+    return size;
+  }
+
   build(node: unknown): unknown {
     if (node === null || node === undefined) return null;
     if (isAlias(node)) {
-      const target = node.resolve(this.doc);
-      if (!target) return null;
+      const at = { file: this.displayPath, ...this.pos(node.range?.[0]) };
+      const target = this.target(node);
+      if (!target) {
+        this.diagnostics.push(diagnostic(at, `YAML alias *${node.source} has no anchor &${node.source} before it`));
+        return null;
+      }
       if (this.inProgress.has(target)) {
-        this.diagnostics.push(diagnostic({ file: this.displayPath, ...this.pos(node.range?.[0]) }, `recursive YAML alias *${node.source} is not supported`));
+        this.diagnostics.push(diagnostic(at, `recursive YAML alias *${node.source} is not supported`));
+        return null;
+      }
+      this.expanded += this.size(target);
+      if (this.expanded > MAX_ALIAS_EXPANSION) {
+        if (!this.refusedExpansion) {
+          this.refusedExpansion = true;
+          this.diagnostics.push(diagnostic(at, `YAML aliases expand to more than ${MAX_ALIAS_EXPANSION.toLocaleString("en")} values (from *${node.source} on): not read`));
+        }
         return null;
       }
       return this.built.has(target) ? this.built.get(target) : this.build(target);
