@@ -12,6 +12,7 @@ import * as runtimeHelpers from "../../runtime/validator-runtime.ts";
 import { pattern } from "../../runtime/validator-runtime.ts";
 import type { AjvDocument } from "./ajv-document.ts";
 import { compactSource } from "./compact-source.ts";
+import { inPlaceCycleChecker } from "./in-place-cycles.ts";
 import { lazyComponents } from "./lazy-components.ts";
 
 export interface RuntimeImports {
@@ -132,8 +133,12 @@ export function emitValidatorModule(document: AjvDocument, names: ReadonlyMap<st
   const exportNames: Record<string, string> = {};
   const byExport = new Map<string, string>();
   const failures = new Map<string, string>();
+  const neverEnds = inPlaceCycleChecker(document.root);
   for (const pointer of names.keys()) {
     try {
+      // Before ajv compiles it: such a schema compiles to code that recurses until the stack overflows.
+      const cycle = neverEnds(pointer);
+      if (cycle !== undefined) throw new Error(cycle);
       const key = DOCUMENT_URI + pointer;
       if (ajv.getSchema(key) === undefined) throw new Error(`cannot resolve ${pointer}`);
       const name = `__brrtEntry${byExport.size}`;

@@ -23,6 +23,7 @@
  */
 import { formats } from "../../runtime/formats.ts";
 import { buildAjvDocument, type FlavourPolicy, type LinkOptions } from "./ajv-document.ts";
+import { inPlaceCycleChecker } from "./in-place-cycles.ts";
 import { SCHEMA_ARRAY_KEYWORDS, SCHEMA_KEYWORDS, SCHEMA_MAP_KEYWORDS, isSchemaObject, resolvePointer } from "./keywords.ts";
 
 export interface ResponseSchemaOptions {
@@ -118,7 +119,9 @@ export function compileResponseSchemas(document: unknown, schemas: readonly unkn
     }
     return undefined;
   };
-  const failures = linked.entries.map((pointer) => (pointer === undefined ? undefined : failureOf(indexOf.get(pointer) as number)));
+  // The runtime's interpreter would recurse forever on such a schema, as ajv's code would.
+  const neverEnds = inPlaceCycleChecker(linked.root);
+  const failures = linked.entries.map((pointer) => (pointer === undefined ? undefined : (failureOf(indexOf.get(pointer) as number) ?? neverEnds(pointer))));
   const indexes = linked.entries.map((pointer, i) => (pointer === undefined || failures[i] !== undefined ? undefined : indexOf.get(pointer)));
   return { texts, indexes, failures, uncheckedPatterns: [...unchecked] };
 }
