@@ -24,7 +24,15 @@ import { runValidator, type ErrorList } from "./errors.ts";
 import { jsonDeeperThan } from "./json-depth.ts";
 import { parseMediaType, selectMediaEntry, type MediaEntry } from "./media-type.ts";
 import type { BodyPlan } from "./plan.ts";
-import { bodyRequired, bodyTooLarge, invalidRequest, malformedBody, tooManyParameters, unsupportedMediaType } from "./refusals.ts";
+import {
+  bodyRequired,
+  bodyTooLarge,
+  invalidRequest,
+  malformedBody,
+  tooManyParameters,
+  unsupportedCharset,
+  unsupportedMediaType,
+} from "./refusals.ts";
 
 export interface ParsedBody {
   readonly value: unknown;
@@ -193,10 +201,6 @@ function decodeText(bytes: Uint8Array, charset: string | undefined): string | Pr
   } catch {
     return malformedBody("", `is not valid ${charset ?? "utf-8"} text`, `The request body is not valid ${charset ?? "utf-8"} text.`);
   }
-}
-
-function unsupportedCharset(charset: string): Problem {
-  return new Problem(415, "Unsupported Media Type", `The request body's charset "${charset}" is not supported; send UTF-8.`);
 }
 
 const TOO_LARGE = Symbol("too large");

@@ -1,6 +1,8 @@
 /**
  * The problems this stage answers with. Statuses: 400 for anything malformed or invalid, 413 for a
  * body over the limit, 415 for a body of an undeclared media type, 431 for oversized headers.
+ * Every refusal about one part of the request (a parameter, a header, the body) lists it in
+ * `errors[]` with a JSON pointer; only 431, about the header section as a whole, has none.
  */
 
 import { Problem, type ProblemError, type ProblemLocation } from "../problem.ts";
@@ -30,7 +32,9 @@ export function tooManyParameters(location: ProblemLocation, max: number): Probl
 }
 
 export function bodyTooLarge(maxBytes: number): Problem {
-  return new Problem(413, "Content Too Large", `The request body is larger than the limit of ${maxBytes} bytes.`);
+  return new Problem(413, "Content Too Large", `The request body is larger than the limit of ${maxBytes} bytes.`, {
+    errors: [{ in: "body", pointer: "", message: `must be at most ${maxBytes} bytes` }],
+  });
 }
 
 export function headersTooLarge(maxBytes: number): Problem {
@@ -39,7 +43,8 @@ export function headersTooLarge(maxBytes: number): Problem {
 
 /**
  * 415 with the accepted types in the detail, an `accept` member and the header RFC 9110 §15.5.16
- * suggests (`Accept-Patch` for PATCH, `Accept-Post` otherwise).
+ * suggests (`Accept-Patch` for PATCH, `Accept-Post` otherwise). The error names the
+ * `Content-Type` header (pointer "": its whole value), as a 401 names `Authorization`.
  */
 export function unsupportedMediaType(method: string, given: string | null, accepted: readonly string[]): Problem {
   const list = accepted.join(", ");
@@ -48,9 +53,21 @@ export function unsupportedMediaType(method: string, given: string | null, accep
       ? `The request body has no Content-Type; send one of: ${list}.`
       : `Content-Type "${given}" is not accepted by this operation; send one of: ${list}.`;
   return new Problem(415, "Unsupported Media Type", detail, {
+    errors: [contentTypeError(given === null ? "is required" : `must be one of: ${list}`)],
     extensions: { accept: accepted },
     headers: { [method === "PATCH" ? "Accept-Patch" : "Accept-Post"]: list },
   });
+}
+
+/** 415 for a declared media type whose `charset` parameter names an encoding we cannot decode. */
+export function unsupportedCharset(charset: string): Problem {
+  return new Problem(415, "Unsupported Media Type", `The request body's charset "${charset}" is not supported; send UTF-8.`, {
+    errors: [contentTypeError("must name a supported charset (UTF-8)")],
+  });
+}
+
+function contentTypeError(message: string): ProblemError {
+  return { in: "header", name: "Content-Type", pointer: "", message };
 }
 
 function describeLocations(errors: readonly ProblemError[]): string {
