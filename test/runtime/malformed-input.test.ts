@@ -170,8 +170,10 @@ async function within<T>(work: Promise<T>, ms: number): Promise<T> {
  * Straight into the worker module's fetch (what wrangler.toml's main serves), with a real
  * execution context whose waitUntil work is awaited too. Not through `exports.default.fetch`:
  * in @cloudflare/vitest-pool-workers 0.15 each call through that loopback gets slower the more
- * calls came before (measured: 100 GETs take 0.6 s, then 2.1, 4.9, 8.9, 13.8, 22.8 s), which a
- * thousand requests cannot afford. The still-serving checks do go through it.
+ * calls came before (measured: 100 GETs take 0.6 s, then 2.1, 4.9, 8.9, 13.8, 22.8 s; the same
+ * requests straight into worker.fetch stay at ~0.15 ms each), which a thousand requests cannot
+ * afford; a known harness problem, cloudflare/workers-sdk#15446. The still-serving checks do go
+ * through exports.default.fetch.
  */
 async function send(request: Request): Promise<Outcome> {
   const ctx = createExecutionContext();
