@@ -10,7 +10,7 @@
 /** A uniform number in [0, 1), deterministic per seed. */
 export type Rng = () => number;
 
-export type Category = "path" | "query" | "header" | "body" | "method";
+export type Category = "path" | "query" | "header" | "body" | "method" | "random";
 
 export interface FuzzCase {
   readonly category: Category;
@@ -469,6 +469,62 @@ export function methodCases(rng: Rng, samples: readonly OperationSample[]): Fuzz
         ["access-control-request-method", pick(rng, requestMethods)],
         ["access-control-request-headers", pick(rng, requestHeaders)],
       ]);
+    }
+  }
+  return cases;
+}
+
+// ---------------------------------------------------------------------------------------------
+// random mutations
+
+/** Insert, delete, duplicate or replace a random stretch of `text`, `edits` times. */
+export function mutate(rng: Rng, text: string, edits: number): string {
+  let out = text;
+  for (let k = 0; k < edits; k++) {
+    const at = int(rng, 0, out.length);
+    const span = int(rng, 0, Math.min(8, out.length - at));
+    switch (int(rng, 0, 3)) {
+      case 0:
+        out = out.slice(0, at) + garbage(rng, int(rng, 1, 12)) + out.slice(at);
+        break;
+      case 1:
+        out = out.slice(0, at) + out.slice(at + span);
+        break;
+      case 2:
+        out = out.slice(0, at + span) + out.slice(at, at + span).repeat(int(rng, 2, 50)) + out.slice(at + span);
+        break;
+      default:
+        out = out.slice(0, at) + garbage(rng, span) + out.slice(at + span);
+    }
+  }
+  return out;
+}
+
+/**
+ * `perOperation` requests per operation, each its valid request with the target, the body or a
+ * header value mutated at random (headers kept to visible ASCII, which is all HTTP carries).
+ */
+export function randomCases(rng: Rng, samples: readonly OperationSample[], perOperation: number): FuzzCase[] {
+  const cases: FuzzCase[] = [];
+  for (const sample of samples) {
+    for (let k = 0; k < perOperation; k++) {
+      const valid = base("path", sample, "");
+      const edits = int(rng, 1, 4);
+      const part = sample.body !== undefined ? int(rng, 0, 2) : int(rng, 0, 1) === 0 ? 0 : 2;
+      if (part === 0) {
+        // The target must stay a path for the URL to parse against the origin.
+        const target = "/" + mutate(rng, valid.target.slice(1), edits).replace(/^[/\\]+/, "");
+        cases.push({ ...valid, category: "random", label: `target mutated ×${edits}`, target });
+      } else if (part === 1) {
+        cases.push({ ...valid, category: "random", label: `body mutated ×${edits}`, body: mutate(rng, sample.body!, edits) });
+      } else {
+        const headers = valid.headers.length > 0 ? valid.headers : [["x-trace-level", "1"] as const];
+        const index = int(rng, 0, headers.length - 1);
+        const [name, value] = headers[index]!;
+        const mutated = mutate(rng, value, edits).replace(/[^\x20-\x7e]/g, "");
+        const replaced = headers.map((h, i) => (i === index ? ([name, mutated] as const) : h));
+        cases.push({ ...valid, category: "random", label: `${name} mutated ×${edits}`, headers: valid.headers.length > 0 ? replaced : [...replaced] });
+      }
     }
   }
   return cases;
