@@ -183,8 +183,11 @@ class PositionRecorder {
   }
 }
 
-/** A LineCounter filled on first use: most files never have a position asked for. */
-function lazyLineCounter(text: string): LineCounter {
+/**
+ * A LineCounter filled from the text itself on first use: most files never have a position asked
+ * for. (The one `yaml` fills while parsing misses line breaks while it recovers from some errors.)
+ */
+export function lazyLineCounter(text: string): LineCounter {
   const lines = new LineCounter();
   let filled = false;
   const linePos = lines.linePos;

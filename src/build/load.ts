@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument } from "yaml";
 import type { Node as YamlNode, Pair, YAMLError } from "yaml";
 import { diagnostic, type Diagnostic } from "./diagnostics.ts";
-import { parseSpecTextFast } from "./load-fast.ts";
+import { lazyLineCounter, parseSpecTextFast } from "./load-fast.ts";
 import type { LineColumn, SourceIndex } from "./positions.ts";
 
 export interface LoadedFile {
@@ -240,8 +240,11 @@ export function parseSpecText(text: string, path: string, displayPath: string, i
 
 /** Parses text already read from `path` with the `yaml` package (every YAML 1.2 construct, its errors and warnings). */
 export function parseSpecTextExact(text: string, path: string, displayPath: string, index: SourceIndex): LoadedFile {
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, merge: true, uniqueKeys: true, version: "1.2", keepSourceTokens: false });
+  // Lines counted from the text, not by the parser: in some error recovery (a plain scalar line,
+  // then another line, then `key: value`) the parser skips line breaks and every later position
+  // drifts. On well-formed files both give the same positions.
+  const lines = lazyLineCounter(text);
+  const doc = parseDocument(text, { prettyErrors: false, merge: true, uniqueKeys: true, version: "1.2", keepSourceTokens: false });
   const builder = new ValueBuilder(path, displayPath, lines, index, doc);
   const value = builder.build(doc.contents);
   const diagnostics = [
