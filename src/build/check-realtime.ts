@@ -6,6 +6,8 @@
  *   diagnostics at the operation: a realtime extension on a method other than GET, both on one
  *   operation, a malformed shape, a room/channel template naming a parameter the operation does
  *   not declare in its path.
+ * - {@link checkRealtimeSchemas} refuses an `x-websocket` message schema the room could not check
+ *   a message with (it would throw on every message).
  * - {@link embedRealtimeSchemas} makes the `message` / `event` schemas self-contained. They
  *   travel verbatim in `OperationMeta.extensions` and are compiled inside the Durable Object at
  *   run time, where the rest of the document is not available, so every `#/...` reference they
@@ -20,6 +22,8 @@ import {
 } from "../durable/realtime-extensions.ts";
 import { diagnostic, type Diagnostic } from "./diagnostics.ts";
 import type { OperationDraft } from "./operation-draft.ts";
+import { inPlaceCycleChecker } from "./validators/in-place-cycles.ts";
+import { isSchemaObject, SCHEMA_ARRAY_KEYWORDS, SCHEMA_KEYWORDS, SCHEMA_MAP_KEYWORDS } from "./validators/keywords.ts";
 
 /** Schemas bigger than this ride in a header on every connect: worth a warning. */
 const LARGE_SCHEMA_BYTES = 16_384;
@@ -70,6 +74,53 @@ function checkOperation(op: OperationDraft): Diagnostic[] {
 
 export function checkRealtimeExtensions(operations: readonly OperationDraft[]): Diagnostic[] {
   return operations.flatMap(checkOperation);
+}
+
+/** Every `pattern` and `patternProperties` name in a schema and the schemas it holds (not through `$ref`: the embedded copy has its targets under `$defs`). */
+function patternsOf(schema: unknown, out: Set<string> = new Set()): Set<string> {
+  if (!isSchemaObject(schema)) return out;
+  if (typeof schema.pattern === "string") out.add(schema.pattern);
+  if (isSchemaObject(schema.patternProperties)) for (const name of Object.keys(schema.patternProperties)) out.add(name);
+  for (const [keyword, value] of Object.entries(schema)) {
+    if (SCHEMA_KEYWORDS.has(keyword)) patternsOf(value, out);
+    if (SCHEMA_ARRAY_KEYWORDS.has(keyword) && Array.isArray(value)) for (const item of value) patternsOf(item, out);
+    if ((SCHEMA_MAP_KEYWORDS.has(keyword) || keyword === "$defs") && isSchemaObject(value)) for (const item of Object.values(value)) patternsOf(item, out);
+  }
+  return out;
+}
+
+function validUnicodePattern(pattern: string): boolean {
+  try {
+    new RegExp(pattern, "u");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The `x-websocket` message schema as the room will use it: interpreted by @cfworker/json-schema
+ * in the Durable Object (realtime-message-check.ts), self-contained (embedSchema). Refused here
+ * when that would throw on every message: a pattern JavaScript rejects with the `u` flag (compiled
+ * when a message reaches it), a schema that applies itself to the same value again (the
+ * interpreter recurses until the stack overflows). `x-sse` event schemas are documentation only.
+ */
+export function checkRealtimeSchemas(document: unknown, operations: readonly OperationDraft[]): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const op of operations) {
+    const parsed = parseRealtimeExtension(op.extensions);
+    if (parsed === undefined || !parsed.ok || parsed.value.kind !== "websocket") continue;
+    const schema = parsed.value.config.message;
+    if (schema === undefined || typeof schema === "boolean") continue;
+    const embedded = embedSchema(document, schema);
+    const where = `${WEBSOCKET_EXTENSION}.message on ${label(op)}`;
+    for (const pattern of patternsOf(embedded)) {
+      if (!validUnicodePattern(pattern)) out.push(diagnostic(op.source, `${where}: pattern ${JSON.stringify(pattern)} is not a valid regular expression with the u flag, which the room checks messages with`));
+    }
+    const cycle = inPlaceCycleChecker(embedded)("#");
+    if (cycle !== undefined) out.push(diagnostic(op.source, `${where}: ${cycle}`));
+  }
+  return out;
 }
 
 // ---- schema embedding ----------------------------------------------------------------------------

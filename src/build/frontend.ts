@@ -12,6 +12,7 @@ import { diagnostic, sortDiagnostics, type Diagnostic, type SourcePosition } fro
 import { inlineMisplacedRefs, normaliseDocument } from "./normalise.ts";
 import type { OperationDraft } from "./operation-draft.ts";
 import { buildOperations } from "./operations.ts";
+import { checkRealtimeSchemas } from "./check-realtime.ts";
 import { SourceIndex } from "./positions.ts";
 import { canonicaliseInternalRefs, isObject } from "./spec-refs.ts";
 
@@ -85,6 +86,8 @@ export async function readSpecDetailed(entryFile: string): Promise<FrontendDetai
   t = performance.now();
   const built = buildOperations(document, index, at);
   diagnostics.push(...built.diagnostics);
+  // Needs the document (message schemas' $refs); the extensions' shapes are checked by the caller (checkRealtimeExtensions).
+  diagnostics.push(...checkRealtimeSchemas(document, built.operations));
   timings.operations = performance.now() - t;
 
   const components = document.components;
