@@ -135,6 +135,11 @@ function stripBodyForHead(response: Response): Response {
   return new Response(null, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
+/** A HEAD answer never carries a body (RFC 9110 §9.3.2), refusals included: callers in the same process see it before workerd's HTTP layer would drop it. */
+function headless(method: string, response: Response): Response {
+  return method === "HEAD" ? stripBodyForHead(response) : response;
+}
+
 export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpec>(options: AppOptions<Env, Spec>): App<Env> {
   const { spec } = options;
   const handlers: Handlers<Env> = options.handlers ?? {};
@@ -252,11 +257,13 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
       }
       case 405:
         if (method === "OPTIONS") return new Response(null, { status: 204, headers: { allow: found.allow, [REQUEST_ID_HEADER]: requestId } });
-        return methodNotAllowed(method, found.allow).toResponse(requestIdHeaders(requestId));
+        return headless(method, methodNotAllowed(method, found.allow).toResponse(requestIdHeaders(requestId)));
       case 400:
-        return badPath(found.param).toResponse(requestIdHeaders(requestId));
-      default:
-        return composedRoute(request, url, env, ctx, requestId);
+        return headless(method, badPath(found.param).toResponse(requestIdHeaders(requestId)));
+      default: {
+        const composed = composedRoute(request, url, env, ctx, requestId);
+        return method === "HEAD" ? composed.then(stripBodyForHead) : composed;
+      }
     }
   }
 
@@ -280,7 +287,7 @@ export function createApp<Env = unknown, Spec extends CompiledSpec = CompiledSpe
         const problem = new Problem(500, "Internal Server Error", "The server failed to handle this request.", {
           extensions: { requestId },
         });
-        return problem.toResponse(requestIdHeaders(requestId));
+        return headless(request.method, problem.toResponse(requestIdHeaders(requestId)));
       }
     },
   };

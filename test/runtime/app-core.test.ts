@@ -73,6 +73,21 @@ describe("matching outcomes", () => {
     expect(await response.text()).toBe("");
   });
 
+  it("answers HEAD refusals without a body: 405, 400 and 404 keep their status and headers", async () => {
+    const noGet = await call(app, "/echo", { method: "HEAD" });
+    expect(noGet.status).toBe(405);
+    expect(noGet.headers.get("allow")).toContain("POST");
+    expect(noGet.headers.get("content-type")).toBe("application/problem+json");
+    expect(await noGet.text()).toBe("");
+    const badParam = await call(app, "/pets/%E0%A4%A", { method: "HEAD" });
+    expect(badParam.status).toBe(400);
+    expect(await badParam.text()).toBe("");
+    const undeclared = await call(app, "/nope/at/all", { method: "HEAD" });
+    expect(undeclared.status).toBe(404);
+    expect(undeclared.headers.get("x-request-id")).not.toBeNull();
+    expect(await undeclared.text()).toBe("");
+  });
+
   it("refuses a malformed percent escape in a path parameter with 400 and a pointer", async () => {
     const response = await call(app, "/pets/%E0%A4%A");
     expect(response.status).toBe(400);
