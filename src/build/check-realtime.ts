@@ -24,6 +24,7 @@ import { diagnostic, type Diagnostic } from "./diagnostics.ts";
 import type { OperationDraft } from "./operation-draft.ts";
 import { inPlaceCycleChecker } from "./validators/in-place-cycles.ts";
 import { isSchemaObject, SCHEMA_ARRAY_KEYWORDS, SCHEMA_KEYWORDS, SCHEMA_MAP_KEYWORDS } from "./validators/keywords.ts";
+import { notJsonSchema } from "./validators/meta-schema.ts";
 
 /** Schemas bigger than this ride in a header on every connect: worth a warning. */
 const LARGE_SCHEMA_BYTES = 16_384;
@@ -103,7 +104,7 @@ function validUnicodePattern(pattern: string): boolean {
  * in the Durable Object (realtime-message-check.ts), self-contained (embedSchema). Refused here
  * when that would throw on every message: a pattern JavaScript rejects with the `u` flag (compiled
  * when a message reaches it), a schema that applies itself to the same value again (the
- * interpreter recurses until the stack overflows). `x-sse` event schemas are documentation only.
+ * interpreter recurses until the stack overflows), keywords of the wrong type (`enum: true`). `x-sse` event schemas are documentation only.
  */
 export function checkRealtimeSchemas(document: unknown, operations: readonly OperationDraft[]): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -119,6 +120,8 @@ export function checkRealtimeSchemas(document: unknown, operations: readonly Ope
     }
     const cycle = inPlaceCycleChecker(embedded)("#");
     if (cycle !== undefined) out.push(diagnostic(op.source, `${where}: ${cycle}`));
+    const shape = notJsonSchema(embedded);
+    if (shape !== undefined) out.push(diagnostic(op.source, `${where}: ${shape}`));
   }
   return out;
 }

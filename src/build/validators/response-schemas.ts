@@ -21,10 +21,10 @@
  *   specs write (`\:`): those escapes are dropped (same meaning); a pattern still not valid is
  *   left out and reported.
  */
-import { Ajv2020 } from "ajv/dist/2020.js";
 import { formats } from "../../runtime/formats.ts";
 import { buildAjvDocument, type FlavourPolicy, type LinkOptions } from "./ajv-document.ts";
 import { inPlaceCycleChecker } from "./in-place-cycles.ts";
+import { notJsonSchema } from "./meta-schema.ts";
 import { SCHEMA_ARRAY_KEYWORDS, SCHEMA_KEYWORDS, SCHEMA_MAP_KEYWORDS, isSchemaObject, resolvePointer } from "./keywords.ts";
 
 export interface ResponseSchemaOptions {
@@ -63,21 +63,6 @@ const NUMERIC_RANGES: Readonly<Record<string, Record<string, unknown>>> = {
   float: { minimum: -FLOAT_MAX, maximum: FLOAT_MAX },
   double: { minimum: -Number.MAX_VALUE, maximum: Number.MAX_VALUE },
 };
-
-let metaSchemaChecker: Ajv2020 | undefined;
-
-/**
- * Why a schema is not JSON Schema 2020-12 (`enum: true`, `required: "name"`), or undefined. A 3.1
- * document's Schema Objects are not checked against the meta-schema by the OpenAPI check, and
- * cfworker trusts a schema's keywords to have their types: it throws (`$enum.some is not a
- * function`) on every response it checks with such a schema. Subschemas are checked in place;
- * `$ref`s are not followed (each text is checked itself).
- */
-function notJsonSchema(schema: unknown): string | undefined {
-  metaSchemaChecker ??= new Ajv2020({ strict: false, validateFormats: false, logger: false });
-  if (metaSchemaChecker.validateSchema(schema as object) === true) return undefined;
-  return `not a valid JSON Schema: ${metaSchemaChecker.errorsText(metaSchemaChecker.errors, { dataVar: "schema" })}`;
-}
 
 export function compileResponseSchemas(document: unknown, schemas: readonly unknown[], options: ResponseSchemaOptions): CompiledResponseSchemas {
   const linked = buildAjvDocument(
