@@ -7,18 +7,7 @@
  * every run and machine; a failing test's name carries its category, number and seed.
  */
 import { parse, stringify } from "yaml";
-
-/** mulberry32: a 32-bit state, enough for picking; the same sequence everywhere. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../fixtures/seeded-random.ts";
 
 export type Random = () => number;
 

@@ -16,6 +16,7 @@ import type { Validator } from "../../src/runtime/compiled-spec.ts";
 import { DIGITALOCEAN_ENTRY, loadSpec, type LoadedSpec } from "./validators-corpus.ts";
 import { importValidators, removeRuntimeImports, runtimeImports } from "./validators-harness.ts";
 import { SUITE, suiteFiles } from "./json-schema-suite.ts";
+import { mulberry32 as random } from "../fixtures/seeded-random.ts";
 
 afterAll(removeRuntimeImports);
 
@@ -45,18 +46,6 @@ function outcome(validate: Validator, data: unknown): string {
     return `threw ${String(error)}`;
   }
   return verdict ? "valid" : JSON.stringify(validate.errors);
-}
-
-/** mulberry32: a small seeded generator, so every run checks the same mutations. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const REPLACEMENTS: readonly Json[] = [null, true, false, 0, -1, 1.5, 1e12, -2147483649, "", "x", "not a date", "2024-05-01T12:00:00Z", "a".repeat(300), [], [1, "a"], {}, { a: 1 }];

@@ -3,8 +3,8 @@
  * worker (exports.default: spec/openapi.yaml, src/app/worker.ts, its Durable Object, strict
  * response validation from the vitest config).
  *
- * The same seed sends the same requests every run (mulberry32 below; the generators are in
- * malformed-generators.ts). Every answer must arrive within a deadline, never be a 5xx (501 only
+ * The same seed sends the same requests every run (mulberry32 from test/fixtures/seeded-random.ts;
+ * the generators are in malformed-generators.ts). Every answer must arrive within a deadline, never be a 5xx (501 only
  * from the operations the pet store deliberately leaves without a handler), and every 4xx must be
  * an RFC 9457 problem whose `status` is the HTTP status, locating the offending part with
  * `errors[].pointer` where the refusal is about one. After each batch the isolate must still
@@ -31,6 +31,7 @@ import {
   type OperationSample,
   type Rng,
 } from "./malformed-generators.ts";
+import { mulberry32 } from "../fixtures/seeded-random.ts";
 
 const SEED = 0x5eed_b77;
 const ORIGIN = "http://pets.test";
@@ -44,18 +45,6 @@ const LOCATED_STATUSES = new Set([400, 413, 415]);
 /** Where a 400 must point for cases whose only fault is in this category (headers also spoil cookies and bodies). */
 const SPOILED_LOCATION: Partial<Record<Category, string>> = { path: "path", query: "query", body: "body" };
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
-
-/** mulberry32: a tiny, well-mixed 32-bit PRNG; enough to make the generators' choices repeatable. */
-function mulberry32(seed: number): Rng {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const testEnv = env as unknown as Env;
 const API_KEY = "demo-key-1";
