@@ -25,6 +25,7 @@ import type { OperationDraft } from "./operation-draft.ts";
 import { inPlaceCycleChecker } from "./validators/in-place-cycles.ts";
 import { isSchemaObject, SCHEMA_ARRAY_KEYWORDS, SCHEMA_KEYWORDS, SCHEMA_MAP_KEYWORDS } from "./validators/keywords.ts";
 import { notJsonSchema } from "./validators/meta-schema.ts";
+import { compilesAsUnicode } from "./validators/response-schemas.ts";
 
 /** Schemas bigger than this ride in a header on every connect: worth a warning. */
 const LARGE_SCHEMA_BYTES = 16_384;
@@ -90,21 +91,13 @@ function patternsOf(schema: unknown, out: Set<string> = new Set()): Set<string> 
   return out;
 }
 
-function validUnicodePattern(pattern: string): boolean {
-  try {
-    new RegExp(pattern, "u");
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The `x-websocket` message schema as the room will use it: interpreted by @cfworker/json-schema
  * in the Durable Object (realtime-message-check.ts), self-contained (embedSchema). Refused here
  * when that would throw on every message: a pattern JavaScript rejects with the `u` flag (compiled
  * when a message reaches it), a schema that applies itself to the same value again (the
- * interpreter recurses until the stack overflows), keywords of the wrong type (`enum: true`). `x-sse` event schemas are documentation only.
+ * interpreter recurses until the stack overflows), keywords of the wrong type (`enum: true`).
+ * `x-sse` event schemas are documentation only.
  */
 export function checkRealtimeSchemas(document: unknown, operations: readonly OperationDraft[]): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -116,7 +109,7 @@ export function checkRealtimeSchemas(document: unknown, operations: readonly Ope
     const embedded = embedSchema(document, schema);
     const where = `${WEBSOCKET_EXTENSION}.message on ${label(op)}`;
     for (const pattern of patternsOf(embedded)) {
-      if (!validUnicodePattern(pattern)) out.push(diagnostic(op.source, `${where}: pattern ${JSON.stringify(pattern)} is not a valid regular expression with the u flag, which the room checks messages with`));
+      if (!compilesAsUnicode(pattern)) out.push(diagnostic(op.source, `${where}: pattern ${JSON.stringify(pattern)} is not a valid regular expression with the u flag, which the room checks messages with`));
     }
     const cycle = inPlaceCycleChecker(embedded)("#");
     if (cycle !== undefined) out.push(diagnostic(op.source, `${where}: ${cycle}`));

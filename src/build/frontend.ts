@@ -8,11 +8,11 @@
 import type { SecuritySchemeMeta } from "../runtime/compiled-spec.ts";
 import { loadAndBundle } from "./bundle.ts";
 import { checkAgainstOpenApiSchema, prepareOpenApiCheck, type OpenApiLine } from "./check.ts";
+import { checkRealtimeSchemas } from "./check-realtime.ts";
 import { diagnostic, sortDiagnostics, type Diagnostic, type SourcePosition } from "./diagnostics.ts";
 import { inlineMisplacedRefs, normaliseDocument } from "./normalise.ts";
 import type { OperationDraft } from "./operation-draft.ts";
 import { buildOperations } from "./operations.ts";
-import { checkRealtimeSchemas } from "./check-realtime.ts";
 import { SourceIndex } from "./positions.ts";
 import { canonicaliseInternalRefs, isObject } from "./spec-refs.ts";
 

@@ -57,9 +57,6 @@ export function inPlaceCycleChecker(root: unknown): (pointer: string) => string 
   const cycleThrough = new Map<object, string>();
 
   const findCycle = (start: SchemaObject): string | undefined => {
-    if (finished.has(start)) return undefined;
-    const known = cycleThrough.get(start);
-    if (known !== undefined) return known;
     const open = new Map<object, number>();
     const route: string[] = [];
     const visit = (schema: SchemaObject): string | undefined => {

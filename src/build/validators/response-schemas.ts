@@ -189,7 +189,8 @@ function defineOwn(target: Record<string, unknown>, key: string, value: unknown)
 /** Characters a Unicode-mode regular expression lets be escaped (outside a class; `-` too inside one). */
 const SYNTAX_CHARACTERS = new Set("^$\\.*+?()[]{}|/");
 
-function compilesAsUnicode(source: string): boolean {
+/** Whether `source` compiles as a Unicode-mode (`u` flag) regular expression, as cfworker compiles patterns. */
+export function compilesAsUnicode(source: string): boolean {
   try {
     new RegExp(source, "u");
     return true;
